@@ -1,0 +1,166 @@
+package guestpass
+
+import (
+	"context"
+	"errors"
+)
+
+// ConsentRequest answers the one-time consent page of a first redemption.
+type ConsentRequest struct {
+	TenantID  string
+	FlowToken string
+	Accept    bool
+	Client    Client
+}
+
+// Consent completes a first redemption: the guest is accepted, the
+// invitation redeemed and a session begins, in one transaction.
+func (s *Service) Consent(ctx context.Context, req ConsentRequest) (*SignInResult, error) {
+	t, err := s.getTenant(ctx, s.store, req.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	flow, err := s.loadFlow(ctx, s.store, t.ID, req.FlowToken)
+	if err != nil {
+		return nil, err
+	}
+	if flow.State != FlowConsent || flow.GuestID == "" {
+		return nil, ErrFlowExpired
+	}
+	g, err := s.getGuest(ctx, s.store, t.ID, flow.GuestID)
+	if err != nil {
+		return nil, err
+	}
+	if !req.Accept {
+		err := s.store.Update(ctx, func(tx Tx) error {
+			if err := tx.DeleteFlow(ctx, flow.IDHash); err != nil {
+				return internal("delete flow", err)
+			}
+			return s.audit(ctx, tx, signInEvent(t.ID, g, "consent", "declined", req.Client))
+		})
+		return &SignInResult{Tenant: t, Guest: g}, err
+	}
+	return s.finishSignIn(ctx, t, g, flow, req.Client, []string{"otp"})
+}
+
+// finishSignIn redeems a pending guest, creates the session, ends the flow
+// and picks the destination, in one transaction.
+func (s *Service) finishSignIn(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client, amr []string) (*SignInResult, error) {
+	token, err := NewToken(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	sess := &Session{TokenHash: HashToken(token), ID: id, TenantID: t.ID, GuestID: g.ID, AuthTime: now, AMR: amr,
+		CreatedAt: now, ExpiresAt: now.Add(t.Settings.SessionLifetime)}
+	res := &SignInResult{Tenant: t, Guest: g, Session: &SessionGrant{Token: token, Session: sess}}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		redirect, err := s.redeem(ctx, tx, g, flow, c)
+		if err != nil {
+			return err
+		}
+		res.RedirectTo = redirect
+		g.LastSignInAt, g.UpdatedAt = now, now
+		if err := tx.UpdateGuest(ctx, g); err != nil {
+			return internal("update guest", err)
+		}
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return internal("create session", err)
+		}
+		if err := tx.DeleteFlow(ctx, flow.IDHash); err != nil {
+			return internal("delete flow", err)
+		}
+		return s.audit(ctx, tx, signInEvent(t.ID, g, "signIn", "", c))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// redeem marks a pending guest accepted and its invitation completed, and
+// returns where the guest goes next: a pending app sign-in wins, then the
+// invitation's redirect URL, then the tenant's app list.
+func (s *Service) redeem(ctx context.Context, tx Tx, g *Guest, flow *Flow, c Client) (string, error) {
+	now := s.clock.Now()
+	inv, err := s.redemptionInvitation(ctx, tx, g, flow)
+	if err != nil {
+		return "", err
+	}
+	if g.State == GuestPendingAcceptance {
+		g.State, g.RedeemedAt = GuestAccepted, now
+		if inv != nil {
+			inv.Status, inv.RedeemedAt, inv.UpdatedAt = InvitationCompleted, now, now
+			if err := tx.UpdateInvitation(ctx, inv); err != nil {
+				return "", internal("update invitation", err)
+			}
+		}
+		if err := s.audit(ctx, tx, signInEvent(g.TenantID, g, "invitation.redeem", "", c)); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case flow.ReturnTo != "":
+		return flow.ReturnTo, nil
+	case inv != nil && inv.RedirectURL != "":
+		return inv.RedirectURL, nil
+	}
+	return s.TenantURL(g.TenantID, "/apps"), nil
+}
+
+func (s *Service) redemptionInvitation(ctx context.Context, tx Tx, g *Guest, flow *Flow) (*Invitation, error) {
+	var inv *Invitation
+	var err error
+	if flow.InvitationID != "" {
+		inv, err = tx.GetInvitation(ctx, g.TenantID, flow.InvitationID)
+	} else {
+		inv, err = tx.LatestInvitation(ctx, g.TenantID, g.ID)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return inv, internal("get invitation", err)
+}
+
+var errNoSession = Errorf(KindUnauthorized, "no_session", "Sign in to continue.")
+
+// SessionByToken resolves a session cookie of tenantID. Expired, revoked or
+// foreign sessions and disabled guests are refused.
+func (s *Service) SessionByToken(ctx context.Context, tenantID, token string) (*Session, *Guest, error) {
+	if len(token) < 20 || len(token) > 100 {
+		return nil, nil, errNoSession
+	}
+	sess, err := s.store.GetSession(ctx, HashToken(token))
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, errNoSession
+	}
+	if err != nil {
+		return nil, nil, internal("get session", err)
+	}
+	if sess.TenantID != tenantID || !sess.Live(s.clock.Now()) {
+		return nil, nil, errNoSession
+	}
+	g, err := s.store.GetGuest(ctx, tenantID, sess.GuestID)
+	if errors.Is(err, ErrNotFound) || err == nil && g.State == GuestDisabled {
+		return nil, nil, errNoSession
+	}
+	return sess, g, internal("get guest", err)
+}
+
+// SignOut revokes the session behind token, if it is one of tenantID's.
+func (s *Service) SignOut(ctx context.Context, tenantID, token string, c Client) error {
+	sess, g, err := s.SessionByToken(ctx, tenantID, token)
+	if err != nil {
+		return nil // nothing to end
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		if err := tx.RevokeSession(ctx, sess.TokenHash, s.clock.Now()); err != nil {
+			return internal("revoke session", err)
+		}
+		return s.audit(ctx, tx, signInEvent(tenantID, g, "signOut", "", c))
+	})
+}

@@ -1,0 +1,216 @@
+package guestpass
+
+import (
+	"context"
+	"crypto/hmac"
+	"errors"
+	"strings"
+	"time"
+)
+
+// VerifyCodeRequest is a submitted code form.
+type VerifyCodeRequest struct {
+	TenantID  string
+	FlowToken string
+	Code      string
+	Client    Client
+}
+
+// SessionGrant is a new session and the secret for its cookie.
+type SessionGrant struct {
+	Token   string
+	Session *Session
+}
+
+// SignInResult says what comes next: the one-time consent page, or a
+// session and where to go.
+type SignInResult struct {
+	Tenant      *Tenant
+	Guest       *Guest
+	NeedConsent bool
+	Session     *SessionGrant
+	RedirectTo  string
+}
+
+// NormalizeCode accepts what people paste: digits with spaces or dashes.
+func NormalizeCode(s string) (string, bool) {
+	if len(s) > 32 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteRune(c)
+		case c == ' ' || c == '-' || c == '\t':
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() == 8
+}
+
+// VerifyCode checks a code against the browser's flow. Every guess is
+// charged to the per-code and per-address budgets before it is compared, so
+// no interleaving of nodes can evaluate more guesses than the limits allow.
+func (s *Service) VerifyCode(ctx context.Context, req VerifyCodeRequest) (*SignInResult, error) {
+	t, err := s.getTenant(ctx, s.store, req.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if !t.EmailOTPAllowed() {
+		return nil, errEmailOTPDisabled(t)
+	}
+	code, ok := NormalizeCode(req.Code)
+	if !ok {
+		return nil, Errorf(KindInvalid, "invalid_code_format", "Enter the 8-digit code from the email.")
+	}
+	flow, err := s.loadFlow(ctx, s.store, t.ID, req.FlowToken)
+	if err != nil {
+		return nil, err
+	}
+	if flow.State != FlowCodeSent {
+		return nil, ErrFlowExpired
+	}
+	if err := s.guessAllowed(ctx, t, flow, req.Client); err != nil {
+		return nil, err
+	}
+	g, err := s.checkGuess(ctx, t, flow, code, req.Client)
+	if err != nil {
+		return nil, err
+	}
+	if g.State == GuestPendingAcceptance {
+		return &SignInResult{Tenant: t, Guest: g, NeedConsent: true}, nil
+	}
+	return s.finishSignIn(ctx, t, g, flow, req.Client, []string{"otp"})
+}
+
+// guessAllowed refuses a guess when the network or the address is over its
+// budget, locking the address when the budget has just run out.
+func (s *Service) guessAllowed(ctx context.Context, t *Tenant, flow *Flow, c Client) error {
+	if ok, _, err := s.take(ctx, s.store, "verify:ip:"+c.IP, s.limits.VerifyPerIP); err != nil || !ok {
+		if err == nil {
+			err = Errorf(KindRateLimited, "rate_limited", "Too many attempts from your network. Wait a few minutes and try again.")
+		}
+		return err
+	}
+	until, err := s.store.LockedUntil(ctx, lockKey(t.ID, flow.Mail))
+	if err != nil {
+		return internal("lock", err)
+	}
+	if s.clock.Now().Before(until) {
+		return errLocked(until)
+	}
+	return nil
+}
+
+func errLocked(until time.Time) error {
+	return Errorf(KindRateLimited, "locked", "Too many wrong codes. Sign-in with an email code is locked for this address until %s UTC.", until.UTC().Format("15:04"))
+}
+
+var errCodeUsedUp = Errorf(KindInvalid, "code_used_up", "This code can no longer be used. Request a new code.")
+
+// checkGuess charges and compares one guess, returning the guest on success.
+func (s *Service) checkGuess(ctx context.Context, t *Tenant, flow *Flow, code string, c Client) (*Guest, error) {
+	budget := s.limits.GuestFailures
+	bkey := budgetKey(t.ID, flow.Mail)
+	ok, remaining, err := s.take(ctx, s.store, bkey, budget)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, s.lock(ctx, t, flow.Mail, c)
+	}
+	refund := func() error { return internal("refund", s.store.ReturnToken(ctx, bkey, budget.interval())) }
+	counted, err := s.store.CountCodeAttempt(ctx, flow.IDHash, s.limits.CodeAttempts)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errors.Join(errCodeUsedUp, refund())
+	} else if err != nil {
+		return nil, internal("count attempt", err)
+	}
+	if !s.clock.Now().Before(counted.CodeExpiresAt) {
+		return nil, errors.Join(Errorf(KindInvalid, "code_expired", "This code has expired. Request a new code."), refund())
+	}
+	want := s.keys.CodeMAC(t.ID, flow.IDHash, flow.Mail, code)
+	if !hmac.Equal(want, counted.CodeMAC) {
+		return nil, s.wrongCode(ctx, t, counted, remaining, c)
+	}
+	return s.consumeCode(ctx, t, counted, refund)
+}
+
+// consumeCode spends a correct code exactly once.
+func (s *Service) consumeCode(ctx context.Context, t *Tenant, f *Flow, refund func() error) (*Guest, error) {
+	g, err := s.store.GetGuestByMail(ctx, t.ID, f.Mail)
+	if err != nil {
+		return nil, internal("get guest", err) // a real MAC was only issued to a guest
+	}
+	next := FlowCodeSent
+	if g.State == GuestPendingAcceptance {
+		next = FlowConsent
+	}
+	won, err := s.store.ConsumeCode(ctx, f.IDHash, f.CodeMAC, next, g.ID)
+	if err != nil {
+		return nil, internal("consume code", err)
+	}
+	if !won {
+		return nil, errCodeUsedUp
+	}
+	if err := refund(); err != nil {
+		return nil, err
+	}
+	if g.State == GuestDisabled {
+		return nil, Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName)
+	}
+	return g, nil
+}
+
+// wrongCode records a failed guess and locks the address when this guess
+// spent the last of its budget.
+func (s *Service) wrongCode(ctx context.Context, t *Tenant, f *Flow, remaining int, c Client) error {
+	g, _ := s.store.GetGuestByMail(ctx, t.ID, f.Mail)
+	if err := s.audit(ctx, s.store, signInEvent(t.ID, g, "code.verify", "wrong_code", c)); err != nil {
+		return err
+	}
+	if remaining == 0 {
+		return s.lock(ctx, t, f.Mail, c)
+	}
+	left := s.limits.CodeAttempts - f.CodeAttempts
+	if left <= 0 {
+		return Errorf(KindInvalid, "wrong_code", "That code is not right, and it can no longer be used. Request a new code.")
+	}
+	return Errorf(KindInvalid, "wrong_code", "That code is not right. You can try this code %d more times.", left)
+}
+
+// lock stops code sign-in for an address for LockFor, once, with an audit
+// event and, for a real guest, a notice email.
+func (s *Service) lock(ctx context.Context, t *Tenant, addr string, c Client) error {
+	now := s.clock.Now()
+	until := now.Add(s.limits.LockFor)
+	err := s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.LockedUntil(ctx, lockKey(t.ID, addr))
+		if err != nil || now.Before(cur) {
+			until = cur
+			return internal("lock", err)
+		}
+		if err := tx.SetLock(ctx, lockKey(t.ID, addr), until); err != nil {
+			return internal("set lock", err)
+		}
+		g, err := tx.GetGuestByMail(ctx, t.ID, addr)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return internal("get guest", err)
+		}
+		if err := s.audit(ctx, tx, signInEvent(t.ID, g, "code.lock", "too_many_failures", c)); err != nil || g == nil {
+			return err
+		}
+		msg := &Message{Kind: MailLockNotice, To: addr, ToName: g.DisplayName, Locale: c.Locale, TenantName: t.DisplayName, ExpiresAt: until}
+		job, err := s.sealMessage(msg, t.ID, "", timeZero, false)
+		if err != nil {
+			return err
+		}
+		return internal("enqueue notice", tx.EnqueueMail(ctx, job))
+	})
+	if err != nil {
+		return err
+	}
+	return errLocked(until)
+}
