@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/guestpass/guestpass"
+	"github.com/jackc/pgx/v5"
+)
+
+const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, code_mac,
+	code_expires_at, code_attempts, code_sent_at, guest_id, created_at, expires_at`
+
+func scanFlow(sc scanner) (*guestpass.Flow, error) {
+	var f guestpass.Flow
+	err := sc.Scan(&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
+		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
+		ts(&f.CreatedAt), ts(&f.ExpiresAt))
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func (q queries) CreateFlow(ctx context.Context, f *guestpass.Flow) error {
+	_, err := q.db.Exec(ctx, `INSERT INTO flows (`+flowCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		f.IDHash, f.TenantID, f.Mail, f.InvitationID, f.ReturnTo, f.State, bytesOrNull(f.CodeMAC),
+		nanos(f.CodeExpiresAt), f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.CreatedAt),
+		nanos(f.ExpiresAt))
+	return dbErr("create flow", err)
+}
+
+// GetFlow returns an expired flow until PurgeExpired removes it: expiry is
+// the caller's policy.
+func (q queries) GetFlow(ctx context.Context, idHash []byte) (*guestpass.Flow, error) {
+	f, err := scanFlow(q.db.QueryRow(ctx, `SELECT `+flowCols+` FROM flows WHERE id_hash = $1`, idHash))
+	if err != nil {
+		return nil, dbErr("get flow", err)
+	}
+	return f, nil
+}
+
+func (q queries) UpdateFlow(ctx context.Context, f *guestpass.Flow) error {
+	tag, err := q.db.Exec(ctx, `UPDATE flows SET mail = $1, invitation_id = $2, return_to = $3,
+		state = $4, code_mac = $5, code_expires_at = $6, code_attempts = $7, code_sent_at = $8,
+		guest_id = $9, expires_at = $10
+		WHERE id_hash = $11`,
+		f.Mail, f.InvitationID, f.ReturnTo, f.State, bytesOrNull(f.CodeMAC), nanos(f.CodeExpiresAt),
+		f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.ExpiresAt), f.IDHash)
+	return affected("update flow", tag, err)
+}
+
+func (q queries) DeleteFlow(ctx context.Context, idHash []byte) error {
+	tag, err := q.db.Exec(ctx, `DELETE FROM flows WHERE id_hash = $1`, idHash)
+	return affected("delete flow", tag, err)
+}
+
+// CountCodeAttempt is one UPDATE whose WHERE holds the whole condition: a
+// racing caller waits for the row lock and re-checks the WHERE on the
+// updated row, so callers can never exceed maxAttempts between them.
+func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*guestpass.Flow, error) {
+	f, err := scanFlow(q.db.QueryRow(ctx, `UPDATE flows SET code_attempts = code_attempts + 1
+		WHERE id_hash = $1 AND code_mac IS NOT NULL AND code_attempts < $2
+		RETURNING `+flowCols, idHash, maxAttempts))
+	if err != nil {
+		return nil, dbErr("count code attempt", err)
+	}
+	return f, nil
+}
+
+// ConsumeCode is one UPDATE matching the MAC: the first caller clears it,
+// so a second, re-checking the WHERE after the first commits, matches
+// nothing.
+func (q queries) ConsumeCode(ctx context.Context, idHash, mac []byte, state guestpass.FlowState, guestID string) (bool, error) {
+	if len(mac) == 0 {
+		return false, nil
+	}
+	var done bool
+	err := q.db.QueryRow(ctx, `UPDATE flows SET code_mac = NULL, state = $1, guest_id = $2
+		WHERE id_hash = $3 AND code_mac = $4
+		RETURNING true`, state, guestID, idHash, mac).Scan(&done)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, dbErr("consume code", err)
+	}
+	return done, nil
+}

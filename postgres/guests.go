@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/guestpass/guestpass"
+)
+
+const guestCols = `id, tenant_id, mail, display_name, state, invited_by, invited_at, redeemed_at,
+	last_sign_in_at, created_at, updated_at`
+
+func scanGuest(sc scanner) (*guestpass.Guest, error) {
+	var g guestpass.Guest
+	err := sc.Scan(&g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
+		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+func (q queries) CreateGuest(ctx context.Context, g *guestpass.Guest) error {
+	_, err := q.db.Exec(ctx, `INSERT INTO guests (`+guestCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		g.ID, g.TenantID, g.Mail, g.DisplayName, g.State, g.InvitedBy, nanos(g.InvitedAt),
+		nanos(g.RedeemedAt), nanos(g.LastSignInAt), nanos(g.CreatedAt), nanos(g.UpdatedAt))
+	return dbErr("create guest", err)
+}
+
+func (q queries) GetGuest(ctx context.Context, tenantID, id string) (*guestpass.Guest, error) {
+	g, err := scanGuest(q.db.QueryRow(ctx,
+		`SELECT `+guestCols+` FROM guests WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+	if err != nil {
+		return nil, dbErr("get guest", err)
+	}
+	return g, nil
+}
+
+func (q queries) GetGuestByMail(ctx context.Context, tenantID, mail string) (*guestpass.Guest, error) {
+	g, err := scanGuest(q.db.QueryRow(ctx,
+		`SELECT `+guestCols+` FROM guests WHERE tenant_id = $1 AND mail = $2`, tenantID, mail))
+	if err != nil {
+		return nil, dbErr("get guest by mail", err)
+	}
+	return g, nil
+}
+
+func (q queries) UpdateGuest(ctx context.Context, g *guestpass.Guest) error {
+	tag, err := q.db.Exec(ctx, `UPDATE guests SET mail = $1, display_name = $2, state = $3,
+		invited_by = $4, invited_at = $5, redeemed_at = $6, last_sign_in_at = $7, updated_at = $8
+		WHERE tenant_id = $9 AND id = $10`,
+		g.Mail, g.DisplayName, g.State, g.InvitedBy, nanos(g.InvitedAt), nanos(g.RedeemedAt),
+		nanos(g.LastSignInAt), nanos(g.UpdatedAt), g.TenantID, g.ID)
+	return affected("update guest", tag, err)
+}
+
+// DeleteGuest relies on ON DELETE CASCADE for invitations and sessions.
+func (q queries) DeleteGuest(ctx context.Context, tenantID, id string) error {
+	tag, err := q.db.Exec(ctx, `DELETE FROM guests WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+	return affected("delete guest", tag, err)
+}
+
+// ListGuests lists a tenant's guests oldest first.
+func (q queries) ListGuests(ctx context.Context, tenantID string, state guestpass.GuestState, p guestpass.Page) ([]*guestpass.Guest, string, error) {
+	query, args := `SELECT `+guestCols+` FROM guests WHERE tenant_id = $1`, []any{tenantID}
+	if state != "" {
+		query, args = query+` AND state = $2`, append(args, state)
+	}
+	return listing[*guestpass.Guest]{
+		op:    "list guests",
+		query: query,
+		col:   "created_at",
+		scan:  scanGuest,
+		key:   func(g *guestpass.Guest) pageKey { return pageKey{At: nanos(g.CreatedAt), ID: g.ID} },
+	}.run(ctx, q.db, p, args...)
+}

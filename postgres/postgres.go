@@ -1,0 +1,207 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/queue"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+)
+
+var (
+	_ guestpass.Store     = (*Store)(nil)
+	_ guestpass.MailQueue = (*Store)(nil)
+	_ guestpass.Tx        = (*tx)(nil)
+)
+
+// Options tune Open. The zero value is ready for production.
+type Options struct {
+	// MaxConns is the size of the connection pool (default 10). River's
+	// workers and its LISTEN connection come out of the same pool.
+	MaxConns int
+	// Schema, when set, holds our tables and River's: it becomes the
+	// search_path of every connection and is created if missing. Default:
+	// the server's search_path (normally public).
+	Schema string
+	// Queue tunes the mail queue.
+	Queue queue.Config
+}
+
+// DefaultMaxConns is the pool size when Options.MaxConns is 0.
+const DefaultMaxConns = 10
+
+// updateAttempts is how often Update runs fn when PostgreSQL aborts it for
+// a serialization failure or deadlock.
+const updateAttempts = 3
+
+// Store is a GuestPass database on PostgreSQL.
+type Store struct {
+	queries
+	pool      *pgxpool.Pool
+	q         *queue.Queue[pgx.Tx]
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open connects to the database at url (a libpq URL or DSN), brings our
+// schema and River's up to date, and returns the store. Concurrent Opens
+// on one database migrate once.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	cfg, err := poolConfig(url, opts)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, dbErr("open", err)
+	}
+	s, err := open(ctx, pool, opts)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
+	if opts.MaxConns < 0 {
+		return nil, fmt.Errorf("postgres: negative MaxConns %d", opts.MaxConns)
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// The error can quote the URL, password included.
+		return nil, errors.New("postgres: cannot parse database URL")
+	}
+	cfg.MaxConns = int32(cmp.Or(opts.MaxConns, DefaultMaxConns))
+	if opts.Schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
+	}
+	return cfg, nil
+}
+
+func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) {
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		return nil, err
+	}
+	// River finds its tables, and names its notification topics, through
+	// search_path, so it needs no schema of its own.
+	q, err := queue.New(riverpgxv5.New(pool), opts.Queue)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	err = lockedMigrate(ctx, pool, opts.Schema, func(conn *pgx.Conn) error {
+		if err := migrate(ctx, conn, opts.Schema, ms); err != nil {
+			return err
+		}
+		return q.Migrate(ctx)
+	})
+	if err != nil {
+		return nil, dbErr("migrate", err)
+	}
+	return &Store{queries: queries{db: pool}, pool: pool, q: q}, nil
+}
+
+// Close stops the mail queue if it runs and closes the pool.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeErr = s.q.Stop(context.Background())
+		s.pool.Close()
+	})
+	return s.closeErr
+}
+
+// Ping reports whether the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return dbErr("ping", s.pool.QueryRow(ctx, "SELECT 1").Scan(&one))
+}
+
+// SchemaVersion is the newest migration applied to the database.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	v, err := schemaVersion(ctx, s.pool)
+	return v, dbErr("schema version", err)
+}
+
+// Update runs fn in one READ COMMITTED transaction. Every read-modify-write
+// of the contract is a single statement, so a stronger level would add
+// aborts, not safety. fn runs again, up to updateAttempts times in all, when
+// PostgreSQL aborts the transaction for a serialization failure or
+// deadlock. fn's own error is returned as is.
+func (s *Store) Update(ctx context.Context, fn func(guestpass.Tx) error) error {
+	var err error
+	for range updateAttempts {
+		err = s.update(ctx, fn)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) update(ctx context.Context, fn func(guestpass.Tx) error) error {
+	pgTx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return dbErr("begin", err)
+	}
+	// A no-op after Commit; context.WithoutCancel so that a cancelled ctx
+	// still returns the connection cleanly.
+	defer func() { _ = pgTx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(&tx{queries: queries{db: pgTx}, pgTx: pgTx, q: s.q}); err != nil {
+		return err
+	}
+	return dbErr("commit", pgTx.Commit(ctx))
+}
+
+// StartMailQueue starts delivering queued mail through h.
+func (s *Store) StartMailQueue(ctx context.Context, h guestpass.MailHandler) error {
+	return s.q.Start(ctx, h)
+}
+
+// StopMailQueue stops delivery; jobs left wait in the database.
+func (s *Store) StopMailQueue(ctx context.Context) error {
+	return s.q.Stop(ctx)
+}
+
+// MailJobCounts counts mail jobs by River state ("available", "completed",
+// "retryable", "discarded", ...), for tests and diagnostics.
+func (s *Store) MailJobCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx,
+		`SELECT state::text, count(*) FROM river_job WHERE kind = $1 GROUP BY state`, guestpass.MailJob{}.Kind())
+	if err != nil {
+		return nil, dbErr("count mail jobs", err)
+	}
+	defer rows.Close()
+	counts := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, dbErr("count mail jobs", err)
+		}
+		counts[state] = n
+	}
+	return counts, dbErr("count mail jobs", rows.Err())
+}
+
+// queries implements guestpass.Queries on the pool, or on the transaction
+// inside Update.
+type queries struct {
+	db dbtx
+}
+
+type tx struct {
+	queries
+	pgTx pgx.Tx
+	q    *queue.Queue[pgx.Tx]
+}
+
+func (t *tx) EnqueueMail(ctx context.Context, job guestpass.MailJob) error {
+	return dbErr("enqueue mail", t.q.InsertTx(ctx, t.pgTx, job))
+}

@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/guestpass/guestpass"
+)
+
+const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, code_mac,
+	code_expires_at, code_attempts, code_sent_at, guest_id, created_at, expires_at`
+
+func scanFlow(sc scanner) (*guestpass.Flow, error) {
+	var f guestpass.Flow
+	err := sc.Scan(&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
+		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
+		ts(&f.CreatedAt), ts(&f.ExpiresAt))
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func (q queries) CreateFlow(ctx context.Context, f *guestpass.Flow) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO flows (`+flowCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.IDHash, f.TenantID, f.Mail, f.InvitationID, f.ReturnTo, f.State, blobOrNull(f.CodeMAC),
+		nanos(f.CodeExpiresAt), f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.CreatedAt),
+		nanos(f.ExpiresAt))
+	return dbErr("create flow", err)
+}
+
+// GetFlow returns an expired flow until PurgeExpired removes it: expiry is
+// the caller's policy.
+func (q queries) GetFlow(ctx context.Context, idHash []byte) (*guestpass.Flow, error) {
+	f, err := scanFlow(q.rd.QueryRowContext(ctx, `SELECT `+flowCols+` FROM flows WHERE id_hash = ?`, idHash))
+	if err != nil {
+		return nil, dbErr("get flow", err)
+	}
+	return f, nil
+}
+
+func (q queries) UpdateFlow(ctx context.Context, f *guestpass.Flow) error {
+	res, err := q.wr.ExecContext(ctx, `UPDATE flows SET mail = ?, invitation_id = ?, return_to = ?,
+		state = ?, code_mac = ?, code_expires_at = ?, code_attempts = ?, code_sent_at = ?,
+		guest_id = ?, expires_at = ?
+		WHERE id_hash = ?`,
+		f.Mail, f.InvitationID, f.ReturnTo, f.State, blobOrNull(f.CodeMAC), nanos(f.CodeExpiresAt),
+		f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.ExpiresAt), f.IDHash)
+	return affected("update flow", res, err)
+}
+
+func (q queries) DeleteFlow(ctx context.Context, idHash []byte) error {
+	res, err := q.wr.ExecContext(ctx, `DELETE FROM flows WHERE id_hash = ?`, idHash)
+	return affected("delete flow", res, err)
+}
+
+// CountCodeAttempt is one UPDATE whose WHERE holds the whole condition, so
+// racing callers can never exceed maxAttempts between them.
+func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*guestpass.Flow, error) {
+	f, err := scanFlow(q.wr.QueryRowContext(ctx, `UPDATE flows SET code_attempts = code_attempts + 1
+		WHERE id_hash = ? AND code_mac IS NOT NULL AND code_attempts < ?
+		RETURNING `+flowCols, idHash, maxAttempts))
+	if err != nil {
+		return nil, dbErr("count code attempt", err)
+	}
+	return f, nil
+}
+
+// ConsumeCode is one UPDATE matching the MAC: the first caller clears it,
+// so a second finds nothing to match.
+func (q queries) ConsumeCode(ctx context.Context, idHash, mac []byte, state guestpass.FlowState, guestID string) (bool, error) {
+	if len(mac) == 0 {
+		return false, nil
+	}
+	res, err := q.wr.ExecContext(ctx, `UPDATE flows SET code_mac = NULL, state = ?, guest_id = ?
+		WHERE id_hash = ? AND code_mac = ?`, state, guestID, idHash, mac)
+	if err != nil {
+		return false, dbErr("consume code", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, dbErr("consume code", err)
+	}
+	return n == 1, nil
+}

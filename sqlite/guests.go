@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/guestpass/guestpass"
+)
+
+const guestCols = `id, tenant_id, mail, display_name, state, invited_by, invited_at, redeemed_at,
+	last_sign_in_at, created_at, updated_at`
+
+func scanGuest(sc scanner) (*guestpass.Guest, error) {
+	var g guestpass.Guest
+	err := sc.Scan(&g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
+		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+func (q queries) CreateGuest(ctx context.Context, g *guestpass.Guest) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO guests (`+guestCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		g.ID, g.TenantID, g.Mail, g.DisplayName, g.State, g.InvitedBy, nanos(g.InvitedAt),
+		nanos(g.RedeemedAt), nanos(g.LastSignInAt), nanos(g.CreatedAt), nanos(g.UpdatedAt))
+	return dbErr("create guest", err)
+}
+
+func (q queries) GetGuest(ctx context.Context, tenantID, id string) (*guestpass.Guest, error) {
+	g, err := scanGuest(q.rd.QueryRowContext(ctx,
+		`SELECT `+guestCols+` FROM guests WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if err != nil {
+		return nil, dbErr("get guest", err)
+	}
+	return g, nil
+}
+
+func (q queries) GetGuestByMail(ctx context.Context, tenantID, mail string) (*guestpass.Guest, error) {
+	g, err := scanGuest(q.rd.QueryRowContext(ctx,
+		`SELECT `+guestCols+` FROM guests WHERE tenant_id = ? AND mail = ?`, tenantID, mail))
+	if err != nil {
+		return nil, dbErr("get guest by mail", err)
+	}
+	return g, nil
+}
+
+func (q queries) UpdateGuest(ctx context.Context, g *guestpass.Guest) error {
+	res, err := q.wr.ExecContext(ctx, `UPDATE guests SET mail = ?, display_name = ?, state = ?,
+		invited_by = ?, invited_at = ?, redeemed_at = ?, last_sign_in_at = ?, updated_at = ?
+		WHERE tenant_id = ? AND id = ?`,
+		g.Mail, g.DisplayName, g.State, g.InvitedBy, nanos(g.InvitedAt), nanos(g.RedeemedAt),
+		nanos(g.LastSignInAt), nanos(g.UpdatedAt), g.TenantID, g.ID)
+	return affected("update guest", res, err)
+}
+
+// DeleteGuest relies on ON DELETE CASCADE for invitations and sessions.
+func (q queries) DeleteGuest(ctx context.Context, tenantID, id string) error {
+	res, err := q.wr.ExecContext(ctx, `DELETE FROM guests WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	return affected("delete guest", res, err)
+}
+
+// ListGuests lists a tenant's guests oldest first.
+func (q queries) ListGuests(ctx context.Context, tenantID string, state guestpass.GuestState, p guestpass.Page) ([]*guestpass.Guest, string, error) {
+	query, args := `SELECT `+guestCols+` FROM guests WHERE tenant_id = ?`, []any{tenantID}
+	if state != "" {
+		query, args = query+` AND state = ?`, append(args, state)
+	}
+	return listing[*guestpass.Guest]{
+		op:    "list guests",
+		query: query,
+		col:   "created_at",
+		scan:  scanGuest,
+		key:   func(g *guestpass.Guest) pageKey { return pageKey{At: nanos(g.CreatedAt), ID: g.ID} },
+	}.run(ctx, q.rd, p, args...)
+}

@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"github.com/guestpass/guestpass"
+)
+
+const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at`
+
+func (q queries) CreateSession(ctx context.Context, s *guestpass.Session) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.TokenHash, s.ID, s.TenantID, s.GuestID, nanos(s.AuthTime), jsonList(s.AMR),
+		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt))
+	return dbErr("create session", err)
+}
+
+func (q queries) GetSession(ctx context.Context, tokenHash []byte) (*guestpass.Session, error) {
+	var s guestpass.Session
+	err := q.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = ?`, tokenHash).
+		Scan(&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
+			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt))
+	if err != nil {
+		return nil, dbErr("get session", err)
+	}
+	return &s, nil
+}
+
+// RevokeSession keeps the first revocation time when called twice.
+func (q queries) RevokeSession(ctx context.Context, tokenHash []byte, at time.Time) error {
+	res, err := q.wr.ExecContext(ctx, `UPDATE sessions
+		SET revoked_at = CASE revoked_at WHEN 0 THEN ? ELSE revoked_at END
+		WHERE token_hash = ?`, nanos(at), tokenHash)
+	return affected("revoke session", res, err)
+}
+
+// RevokeGuestSessions counts as live what Session.Live(at) would.
+func (q queries) RevokeGuestSessions(ctx context.Context, tenantID, guestID string, at time.Time) (int, error) {
+	res, err := q.wr.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
+		WHERE tenant_id = ? AND guest_id = ? AND revoked_at = 0 AND expires_at > ?`,
+		nanos(at), tenantID, guestID, nanos(at))
+	if err != nil {
+		return 0, dbErr("revoke guest sessions", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, dbErr("revoke guest sessions", err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,188 @@
+package storetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/guestpass/guestpass"
+)
+
+func flowTests() []test {
+	return []test{
+		{"CreateThenGet", func(t *testing.T, s guestpass.Store) {
+			want := newFlow(t, "tenant-1")
+			want.CodeAttempts, want.GuestID = 2, "guest-1"
+			must(t, s.CreateFlow(t.Context(), want))
+			got, err := s.GetFlow(t.Context(), want.IDHash)
+			must(t, err)
+			equal(t, want, got)
+		}},
+		{"NoCodeReadsBackNil", func(t *testing.T, s guestpass.Store) {
+			f := newFlow(t, "tenant-1")
+			f.State, f.CodeMAC, f.CodeExpiresAt, f.CodeSentAt = guestpass.FlowStarted, nil, time.Time{}, time.Time{}
+			must(t, s.CreateFlow(t.Context(), f))
+			got, err := s.GetFlow(t.Context(), f.IDHash)
+			must(t, err)
+			if got.CodeMAC != nil {
+				t.Fatalf("CodeMAC %x, want nil", got.CodeMAC)
+			}
+			equal(t, f, got)
+		}},
+		{"UnknownIsNotFound", func(t *testing.T, s guestpass.Store) {
+			_, err := s.GetFlow(t.Context(), randomHash(t))
+			wantErr(t, err, guestpass.ErrNotFound)
+		}},
+		{"DuplicateIsConflict", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			wantErr(t, s.CreateFlow(t.Context(), f), guestpass.ErrConflict)
+		}},
+		{"Update", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			f.Mail, f.State, f.CodeMAC, f.CodeAttempts = "al@fabrikam.com", guestpass.FlowConsent, nil, 3
+			f.GuestID, f.ReturnTo, f.ExpiresAt = "guest-2", "", at(2*time.Hour)
+			must(t, s.UpdateFlow(t.Context(), f))
+			got, err := s.GetFlow(t.Context(), f.IDHash)
+			must(t, err)
+			equal(t, f, got)
+		}},
+		{"UpdateUnknownIsNotFound", func(t *testing.T, s guestpass.Store) {
+			wantErr(t, s.UpdateFlow(t.Context(), newFlow(t, "tenant-1")), guestpass.ErrNotFound)
+		}},
+		{"Delete", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			must(t, s.DeleteFlow(t.Context(), f.IDHash))
+			_, err := s.GetFlow(t.Context(), f.IDHash)
+			wantErr(t, err, guestpass.ErrNotFound)
+			wantErr(t, s.DeleteFlow(t.Context(), f.IDHash), guestpass.ErrNotFound)
+		}},
+	}
+}
+
+func codeTests() []test {
+	return []test{
+		{"AttemptsStopAtMax", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			for want := 1; want <= 5; want++ {
+				got, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+				must(t, err)
+				if got.CodeAttempts != want {
+					t.Fatalf("attempts %d, want %d", got.CodeAttempts, want)
+				}
+			}
+			_, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+			wantErr(t, err, guestpass.ErrNotFound)
+			got, err := s.GetFlow(t.Context(), f.IDHash)
+			must(t, err)
+			if got.CodeAttempts != 5 {
+				t.Fatalf("attempts after refusal %d, want 5", got.CodeAttempts)
+			}
+		}},
+		{"AttemptWithoutPendingCodeIsNotFound", func(t *testing.T, s guestpass.Store) {
+			f := newFlow(t, "tenant-1")
+			f.CodeMAC = nil
+			must(t, s.CreateFlow(t.Context(), f))
+			_, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+			wantErr(t, err, guestpass.ErrNotFound)
+			_, err = s.CountCodeAttempt(t.Context(), randomHash(t), 5)
+			wantErr(t, err, guestpass.ErrNotFound)
+		}},
+		{"AttemptsExactUnderRace", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			ok := race(t, 20, func() (bool, error) {
+				_, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+				if guestpass.KindOf(err) == guestpass.KindNotFound {
+					return false, nil
+				}
+				return err == nil, err
+			})
+			if ok != 5 {
+				t.Fatalf("%d attempts counted, want 5", ok)
+			}
+		}},
+		{"ConsumeOnce", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			ok, err := s.ConsumeCode(t.Context(), f.IDHash, randomHash(t), guestpass.FlowConsent, "guest-1")
+			must(t, err)
+			if ok {
+				t.Fatal("wrong MAC consumed the code")
+			}
+			ok, err = s.ConsumeCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
+			must(t, err)
+			if !ok {
+				t.Fatal("right MAC did not consume the code")
+			}
+			got, err := s.GetFlow(t.Context(), f.IDHash)
+			must(t, err)
+			f.CodeMAC, f.State, f.GuestID = nil, guestpass.FlowConsent, "guest-1"
+			equal(t, f, got)
+			ok, err = s.ConsumeCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
+			must(t, err)
+			if ok {
+				t.Fatal("code consumed twice")
+			}
+		}},
+		{"ConsumeExactlyOnceUnderRace", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			ok := race(t, 20, func() (bool, error) {
+				return s.ConsumeCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
+			})
+			if ok != 1 {
+				t.Fatalf("%d callers consumed the code, want 1", ok)
+			}
+		}},
+		{"NoPendingCodeCannotBeConsumed", func(t *testing.T, s guestpass.Store) {
+			f := newFlow(t, "tenant-1")
+			f.CodeMAC = nil
+			must(t, s.CreateFlow(t.Context(), f))
+			ok, err := s.ConsumeCode(t.Context(), f.IDHash, nil, guestpass.FlowConsent, "guest-1")
+			must(t, err)
+			if ok {
+				t.Fatal("consumed a code that was never sent")
+			}
+		}},
+		{"ReplacedCodeIsVoid", func(t *testing.T, s guestpass.Store) {
+			f := mustFlow(t, s, "tenant-1")
+			old := f.CodeMAC
+			f.CodeMAC = randomHash(t)
+			must(t, s.UpdateFlow(t.Context(), f))
+			ok, err := s.ConsumeCode(t.Context(), f.IDHash, old, guestpass.FlowConsent, "guest-1")
+			must(t, err)
+			if ok {
+				t.Fatal("replaced code consumed")
+			}
+		}},
+	}
+}
+
+// race runs fn from n goroutines at once and returns how many got true.
+func race(tb testing.TB, n int, fn func() (bool, error)) int {
+	tb.Helper()
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		mu    sync.Mutex
+		count int
+		errs  []error
+	)
+	for range n {
+		wg.Go(func() {
+			<-start
+			ok, err := fn()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ok {
+				count++
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		tb.Error(err)
+	}
+	return count
+}
