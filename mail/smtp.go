@@ -1,0 +1,209 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	netmail "net/mail"
+
+	"github.com/guestpass/guestpass"
+	gomail "github.com/wneessen/go-mail"
+)
+
+// SMTP delivers mail to one SMTP server. It opens one connection per Send
+// and closes it afterwards: GuestPass sends little mail, the queue calls
+// Send from several workers, and a fresh session per message needs no
+// locking, no keep-alive and no detection of connections the server dropped
+// while idle. The price is one TCP (and TLS) setup per mail: on loopback
+// BenchmarkSend measured about 0.9 ms per mail against 0.5 ms on a reused
+// session (mail_bench_test.go). It is safe for concurrent use.
+type SMTP struct {
+	cfg   *smtpConfig
+	from  *netmail.Address
+	tls   *tls.Config
+	clock guestpass.Clock
+}
+
+var _ guestpass.Mailer = (*SMTP)(nil)
+
+// Option adjusts an SMTP mailer.
+type Option func(*SMTP)
+
+// WithClock sets the clock for the Date header (default: the wall clock).
+func WithClock(c guestpass.Clock) Option { return func(s *SMTP) { s.clock = c } }
+
+// NewSMTP parses the server URL (see docs/smtp.md) and the sender: from is
+// an RFC 5322 address, optionally with a display name ("GuestPass
+// <no-reply@example.com>"). It does not connect: a server that is down at
+// start is the queue's business, not a reason to refuse to start.
+func NewSMTP(rawURL, from string, opts ...Option) (*SMTP, error) {
+	cfg, err := parseSMTPURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	addr, err := parseFrom(from)
+	if err != nil {
+		return nil, err
+	}
+	s := &SMTP{
+		cfg: cfg, from: addr, clock: guestpass.SystemClock{},
+		tls: &tls.Config{ServerName: cfg.host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.skipVerify},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if _, err := s.newClient(nil); err != nil {
+		return nil, fmt.Errorf("smtp: %w", err)
+	}
+	return s, nil
+}
+
+func parseFrom(from string) (*netmail.Address, error) {
+	if err := headerSafe("mail-from", from); err != nil {
+		return nil, err
+	}
+	addr, err := netmail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("mail-from %q: %w", from, err)
+	}
+	return addr, nil
+}
+
+// Send renders m and delivers it. Errors wrap guestpass.ErrMailPermanent
+// when retrying cannot help (see the package doc); ctx bounds the whole
+// exchange, not only the dial.
+func (s *SMTP) Send(ctx context.Context, m *guestpass.Message) error {
+	msg, err := s.message(m)
+	if err != nil {
+		return err
+	}
+	var sc sendConn
+	defer sc.close()
+	client, err := s.newClient(s.dialer(ctx, &sc))
+	if err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	session, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return deliveryError(ctx, "connect", err)
+	}
+	if err := client.SendWithSMTPClient(session, msg); err != nil {
+		return deliveryError(ctx, "send", err)
+	}
+	// The server has taken the message at the end of DATA: a failing QUIT
+	// must not make the queue send it twice.
+	_ = client.CloseWithSMTPClient(session)
+	return nil
+}
+
+// message builds the MIME message: From, To with display name, Subject,
+// text and HTML as multipart/alternative.
+func (s *SMTP) message(m *guestpass.Message) (*gomail.Msg, error) {
+	r, to, err := prepare(m)
+	if err != nil {
+		return nil, err
+	}
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.FromMailAddress(s.from)
+	msg.AddToMailAddress(to)
+	msg.Subject(r.Subject)
+	msg.SetDateWithValue(s.clock.Now())
+	msg.SetMessageID()
+	msg.SetGenHeader(gomail.HeaderContentLang, r.Lang)
+	// RFC 3834: out-of-office robots must not answer a sign-in code.
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	msg.SetBodyString(gomail.TypeTextPlain, r.Text)
+	msg.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
+	return msg, nil
+}
+
+// newClient configures a go-mail client for one Send. The client is cheap
+// (no I/O) and not shared, which sidesteps go-mail's shared mutable state
+// (its opportunistic AUTH fallback writes to the client).
+func (s *SMTP) newClient(dial gomail.DialContextFunc) (*gomail.Client, error) {
+	policy := gomail.TLSOpportunistic
+	if s.cfg.requireSTARTTLS {
+		policy = gomail.TLSMandatory
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(s.cfg.port),
+		gomail.WithTLSPolicy(policy),
+		gomail.WithTLSConfig(s.tls),
+	}
+	if s.cfg.implicitTLS {
+		opts = append(opts, gomail.WithSSL())
+	}
+	if dial != nil {
+		opts = append(opts, gomail.WithDialContextFunc(dial))
+	}
+	if s.cfg.user != "" {
+		// PLAIN and LOGIN refuse to send the password over plain text
+		// except to localhost; SCRAM never reveals it.
+		opts = append(opts, gomail.WithUsername(s.cfg.user), gomail.WithPassword(s.cfg.pass),
+			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1,
+				gomail.SMTPAuthPlain, gomail.SMTPAuthLogin))
+	}
+	return gomail.NewClient(s.cfg.host, opts...)
+}
+
+// dialer connects (with TLS first for smtps://) and ties the connection to
+// ctx: go-mail honours ctx only while dialing and uses its own per-command
+// timeout afterwards, so closing the connection is what makes a cancelled
+// or expired ctx stop a stuck exchange.
+func (s *SMTP) dialer(ctx context.Context, sc *sendConn) gomail.DialContextFunc {
+	return func(dctx context.Context, network, _ string) (net.Conn, error) {
+		nd := &net.Dialer{}
+		var conn net.Conn
+		var err error
+		if s.cfg.implicitTLS {
+			conn, err = (&tls.Dialer{NetDialer: nd, Config: s.tls}).DialContext(dctx, network, s.cfg.addr())
+		} else {
+			conn, err = nd.DialContext(dctx, network, s.cfg.addr())
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc.watch(ctx, conn)
+		return conn, nil
+	}
+}
+
+// sendConn owns the connection of one Send. go-mail leaves the connection
+// open when the session setup fails after dialing, so close is always
+// deferred.
+type sendConn struct {
+	conn net.Conn
+	stop func() bool
+}
+
+func (sc *sendConn) watch(ctx context.Context, conn net.Conn) {
+	sc.close()
+	sc.conn = conn
+	sc.stop = context.AfterFunc(ctx, func() { _ = conn.Close() })
+}
+
+func (sc *sendConn) close() {
+	if sc.conn != nil {
+		sc.stop()
+		_ = sc.conn.Close()
+		sc.conn = nil
+	}
+}
+
+// deliveryError wraps err for the queue. Only a 5xx reply inside the mail
+// transaction (MAIL, RCPT, DATA) is permanent: a 5xx during session setup
+// (greeting, EHLO, STARTTLS, AUTH) is a server or configuration fault that
+// an operator can fix, so those are retried like 4xx and network errors.
+func deliveryError(ctx context.Context, stage string, err error) error {
+	var se *gomail.SendError
+	if stage == "send" && errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() <= 599 {
+		return fmt.Errorf("smtp %s: %w: %w", stage, guestpass.ErrMailPermanent, err)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("smtp %s: %w: %w", stage, context.Cause(ctx), err)
+	}
+	return fmt.Errorf("smtp %s: %w", stage, err)
+}
