@@ -1,0 +1,173 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/guestpass/guestpass"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages holds one parsed template set per page, each with the layout.
+type pages struct {
+	tmpl map[string]*template.Template
+	css  []byte
+}
+
+func newPages() (*pages, error) {
+	p := &pages{tmpl: map[string]*template.Template{}}
+	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message"} {
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		p.tmpl[name] = t
+	}
+	css, err := fs.ReadFile(templateFS, "templates/guestpass.css")
+	if err != nil {
+		return nil, err
+	}
+	p.css = css
+	return p, nil
+}
+
+// pageData is everything a page template may show.
+type pageData struct {
+	L           localizer
+	Lang        string
+	Title       string
+	Alert       string
+	Notice      string
+	Body        string
+	TenantID    string
+	TenantName  string
+	MaskedMail  string
+	Email       string
+	Ticket      string
+	ReturnTo    string
+	Expired     bool
+	Disabled    bool
+	CodeMinutes int
+	GuestMail   string
+	SessionEnds string
+	Apps        []appLink
+}
+
+type appLink struct{ Name, URL string }
+
+func (s *Server) newPage(r *http.Request, titleKey string, t *guestpass.Tenant) *pageData {
+	lang := localeOf(r)
+	d := &pageData{L: localizer{lang: lang}, Lang: lang}
+	d.Title = d.L.T(titleKey)
+	if t != nil {
+		d.TenantID, d.TenantName = t.ID, t.DisplayName
+	}
+	return d
+}
+
+// render writes a page. Rendering into a buffer first means a template
+// error becomes a clean 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, d *pageData) {
+	var buf bytes.Buffer
+	if err := s.pages.tmpl[name].ExecuteTemplate(&buf, "layout", d); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", d.Lang)
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderError shows a service error as a page in the guest's language.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, t *guestpass.Tenant, err error) {
+	status, _, _ := s.publicError(r, err)
+	d := s.newPage(r, "title.error", t)
+	d.Alert = d.L.Error(err)
+	if status == http.StatusInternalServerError {
+		d.Alert = d.L.T("err.internal")
+	}
+	s.render(w, r, status, "message", d)
+}
+
+// pageHandler is the guest surface: CSRF protection on every state change,
+// strict security headers, HTML errors.
+func (s *Server) pageHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /t/static/guestpass.css", s.serveCSS)
+	mux.HandleFunc("GET /t/{tid}/redeem", s.redeemPage)
+	mux.HandleFunc("GET /t/{tid}/signin", s.signInPage)
+	mux.HandleFunc("POST /t/{tid}/send-code", s.sendCode)
+	mux.HandleFunc("GET /t/{tid}/verify", s.verifyPage)
+	mux.HandleFunc("POST /t/{tid}/verify", s.verifyCode)
+	mux.HandleFunc("GET /t/{tid}/consent", s.consentPage)
+	mux.HandleFunc("POST /t/{tid}/consent", s.consent)
+	mux.HandleFunc("GET /t/{tid}/apps", s.appsPage)
+	mux.HandleFunc("POST /t/{tid}/signout", s.signOut)
+	mux.HandleFunc("/", s.notFoundPage)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return pageHeaders(cop.Handler(mux))
+}
+
+func pageHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(s.pages.css)
+}
+
+func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
+	d := s.newPage(r, "title.error", nil)
+	d.Alert = d.L.T("err.not_found")
+	s.render(w, r, http.StatusNotFound, "message", d)
+}
+
+func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	d := s.newPage(r, "title.error", nil)
+	d.Alert = d.L.T("err.forbidden_post")
+	s.render(w, r, http.StatusForbidden, "message", d)
+}
+
+// tenant loads the tenant of the path, rendering the error page if it fails.
+func (s *Server) tenant(w http.ResponseWriter, r *http.Request) (*guestpass.Tenant, bool) {
+	t, err := s.svc.PublicTenant(r.Context(), r.PathValue("tid"))
+	if err != nil {
+		s.renderError(w, r, nil, err)
+		return nil, false
+	}
+	return t, true
+}
+
+// formValue reads one bounded form field of a POST.
+func formValue(r *http.Request, name string) string {
+	return strings.TrimSpace(r.PostFormValue(name))
+}
+
+// parseForm bounds the body: guest forms are tiny.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return guestpass.Errorf(guestpass.KindInvalid, "invalid_form", "The form could not be read.")
+	}
+	return nil
+}
