@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/guestpass/guestpass/bench/load"
+	"github.com/guestpass/guestpass/internal/guestclient"
+)
+
+const (
+	// sendGuests spreads sends so no address reaches its 10 sends an hour
+	// below 40,000 sends per run.
+	sendGuests = 4000
+	// verifyFlows is how many flows with a code the verify scenario
+	// prepares: each verify op uses one up.
+	verifyFlows = 20000
+	// mailBurst is how many invitation emails the mail scenario's delivery
+	// measurement enqueues at once.
+	mailBurst = 2000
+	// drainTimeout bounds waiting for the sink to receive queued mail.
+	drainTimeout = 5 * time.Minute
+	// setupWorkers send setup requests concurrently.
+	setupWorkers = 32
+)
+
+var errExhausted = errors.New("verify: every prepared flow is used; raise verifyFlows")
+
+// guestPass is a started server with one tenant, as a scenario sees it.
+type guestPass struct {
+	*process
+	admin admin
+	tid   string
+	http  *http.Client
+	// startRSS is the server's memory right after start, before setup
+	// fills its database; the table's idle RSS is after setup.
+	startRSS int64
+}
+
+func startTenant(ctx context.Context, clients int) (_ *guestPass, err error) {
+	p, err := startGuestPass(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g := &guestPass{process: p, http: load.NewClient(max(clients, setupWorkers))}
+	g.startRSS = rssOrUnknown(load.RSS(p.PID()))
+	g.admin = admin{base: p.Base, token: p.Token, http: g.http}
+	if g.tid, err = g.admin.createTenant(ctx); err != nil {
+		return nil, errors.Join(err, p.Close())
+	}
+	return g, nil
+}
+
+func (g *guestPass) target(op load.Op) *Target {
+	return &Target{Op: op, PID: g.PID(), Close: g.Close, Notes: g.notes}
+}
+
+func (g *guestPass) notes(context.Context) ([]string, error) {
+	return []string{"server RSS right after start, before setup: " + mib(g.startRSS)}, nil
+}
+
+// guest is a new browser, with a made-up client address of its own so the
+// per-IP limits (60 sends, 300 verifies an hour) see a crowd, not one
+// host. The server trusts X-Forwarded-For from loopback only.
+func (g *guestPass) guest(n int64) *guestclient.Client {
+	c := guestclient.New(g.Base, g.http)
+	c.Header.Set("X-Forwarded-For", fakeIP(n))
+	return c
+}
+
+func fakeIP(n int64) string {
+	return fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255)
+}
+
+func (g *guestPass) sendCode(c *guestclient.Client, addr string) error {
+	r, err := c.PostForm("/t/"+g.tid+"/send-code", url.Values{"email": {addr}})
+	if err != nil {
+		return err
+	}
+	return guestclient.Expect(r, http.StatusSeeOther, "/t/"+g.tid+"/verify")
+}
+
+func sendScenario() Scenario {
+	return Scenario{
+		Name:  "send",
+		About: "guestpass: POST send-code for an invited guest in a new flow (enqueues a code email)",
+		Start: func(ctx context.Context, clients int) (*Target, error) {
+			g, err := startTenant(ctx, clients)
+			if err != nil {
+				return nil, err
+			}
+			addrs := guestAddrs("send", sendGuests)
+			if err := g.admin.inviteAll(ctx, g.tid, addrs, setupWorkers); err != nil {
+				return nil, errors.Join(err, g.Close())
+			}
+			var next atomic.Int64
+			return g.target(func(context.Context, int) error {
+				n := next.Add(1)
+				return g.sendCode(g.guest(n), addrs[n%int64(len(addrs))])
+			}), nil
+		},
+	}
+}
