@@ -87,3 +87,24 @@ func FuzzParseAddress(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHostPattern: a canonical host pattern parses to itself, and a
+// concrete host finds its own pattern first among its candidates.
+func FuzzParseHostPattern(f *testing.F) {
+	for _, s := range []string{"wiki.example.com", "*.docs.example.com", "Bücher.example.com:8443", "localhost:8080", "*.com", "a:0", "[::1]:80", "x.y:65535"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseHostPattern(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseHostPattern(c)
+		if err != nil || again != c {
+			t.Fatalf("%q -> %q -> %q, %v", s, c, again, err)
+		}
+		if !strings.HasPrefix(c, "*.") && HostCandidates(c)[0] != c {
+			t.Fatalf("candidates of %q: %q", c, HostCandidates(c))
+		}
+	})
+}

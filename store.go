@@ -36,6 +36,8 @@ type Tx interface {
 // Queries are the single-statement operations, usable inside and outside a
 // transaction. Each is atomic on its own.
 type Queries interface {
+	ApplicationQueries
+
 	CreateTenant(ctx context.Context, t *Tenant) error
 	// GetTenant returns ErrNotFound for an unknown id.
 	GetTenant(ctx context.Context, id string) (*Tenant, error)

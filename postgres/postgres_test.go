@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,7 +109,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		t.Cleanup(func() { _ = stores[i].Close() })
 	}
 	v, err := stores[0].SchemaVersion(t.Context())
-	if err != nil || v != 1 {
+	if err != nil || v != latestMigration(t) {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 	// Each node sees the others' rows: one schema, not three.
@@ -125,7 +129,7 @@ func TestReopenKeepsSchemaVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := mustOpen(t, schema).SchemaVersion(t.Context())
-	if err != nil || v != 1 {
+	if err != nil || v != latestMigration(t) {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 	t.Run("RiverTablesInSchema", func(t *testing.T) {
@@ -328,4 +332,19 @@ func TestUpdateRetries(t *testing.T) {
 			t.Fatalf("update: %v after %d calls", err, calls)
 		}
 	})
+}
+
+// latestMigration is the version of the newest migration file.
+func latestMigration(tb testing.TB) int {
+	tb.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("migrations: %v", err)
+	}
+	slices.Sort(files)
+	v, err := strconv.Atoi(strings.SplitN(filepath.Base(files[len(files)-1]), "_", 2)[0])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
 }

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) guestpass.Store) {
 		{"Locks", lockTests()},
 		{"Audit", auditTests()},
 		{"AdminTokens", adminTokenTests()},
+		{"Applications", appTests()},
 		{"PurgeExpired", purgeTests()},
 		{"Update", updateTests()},
 	}

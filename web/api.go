@@ -30,6 +30,12 @@ func (s *Server) apiHandler() http.Handler {
 	mux.HandleFunc("DELETE "+t+"/guests/{id}", s.apiDeleteGuest)
 	mux.HandleFunc("POST "+t+"/guests/{id}/revokeSignInSessions", s.apiRevokeSessions)
 	mux.HandleFunc("GET "+t+"/auditLogs", s.apiListAudit)
+	mux.HandleFunc("POST "+t+"/applications", s.apiCreateApp)
+	mux.HandleFunc("GET "+t+"/applications", s.apiListApps)
+	mux.HandleFunc("GET "+t+"/applications/{id}", s.apiGetApp)
+	mux.HandleFunc("PATCH "+t+"/applications/{id}", s.apiPatchApp)
+	mux.HandleFunc("DELETE "+t+"/applications/{id}", s.apiDeleteApp)
+	mux.HandleFunc("POST "+t+"/applications/{id}/rotateSecret", s.apiRotateAppSecret)
 	mux.HandleFunc("POST "+t+"/tokens", s.apiCreateToken)
 	return apiHeaders(s.apiAuth(s.apiFallback(mux)))
 }

@@ -214,7 +214,17 @@ func (s *Server) appsPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, t, err)
 		return
 	}
+	apps, err := s.svc.GuestApplications(r.Context(), tid, g.ID)
+	if err != nil {
+		s.renderError(w, r, t, err)
+		return
+	}
 	d := s.newPage(r, "title.apps", t)
+	for _, a := range apps {
+		if u := a.HomeURL(s.svc.BaseURL().Scheme); u != "" {
+			d.Apps = append(d.Apps, appLink{Name: a.DisplayName, URL: u})
+		}
+	}
 	d.GuestMail = g.Mail
 	d.SessionEnds = sess.ExpiresAt.UTC().Format("2006-01-02 15:04")
 	s.render(w, r, http.StatusOK, "apps", d)

@@ -49,6 +49,8 @@ func (c *cliEnv) execAs(tb testing.TB, token, cmd string, args ...string) (strin
 		err = runInvite(tb.Context(), args, &stdout, &stderr)
 	case "guest":
 		err = runGuest(tb.Context(), args, &stdout, &stderr)
+	case "app":
+		err = runApp(tb.Context(), args, &stdout, &stderr)
 	default:
 		tb.Fatalf("no command %q", cmd)
 	}
@@ -370,4 +372,55 @@ func mustURL(tb testing.TB, raw string) *url.URL {
 		tb.Fatal(err)
 	}
 	return u
+}
+
+func TestCLIApplications(t *testing.T) {
+	c := newCLIEnv(t)
+	var tn cliTenant
+	c.mustJSON(t, &tn, "tenant", "create", "--display-name", "Contoso")
+	var inv struct{ InvitedUser struct{ ID string } }
+	c.mustJSON(t, &inv, "invite", "--tenant", tn.ID, "--email", "ann@partner.com", "--no-email")
+	type cliApp struct {
+		ID, ClientID, ClientSecret, Type, DisplayName, Assignment string
+		RedirectUris, Hosts, AssignedGuestIds                     []string
+		RequireMfa                                                bool
+	}
+	var oidc, proxy, got cliApp
+	c.mustJSON(t, &oidc, "app", "create", "--tenant", tn.ID, "--name", "Grafana", "--type", "oidc",
+		"--redirect-uri", "https://grafana.example.com/cb", "--redirect-uri", "http://localhost:3000/cb")
+	if oidc.ClientID != oidc.ID || oidc.ClientSecret == "" || len(oidc.RedirectUris) != 2 {
+		t.Fatalf("%+v", oidc)
+	}
+	c.mustJSON(t, &proxy, "app", "create", "--tenant", tn.ID, "--name", "Wiki", "--type", "proxy",
+		"--host", "wiki.example.com,*.docs.example.com", "--assignment", "assignedGuests", "--guest", inv.InvitedUser.ID)
+	if len(proxy.Hosts) != 2 || proxy.Assignment != "assignedGuests" || len(proxy.AssignedGuestIds) != 1 {
+		t.Fatalf("%+v", proxy)
+	}
+	c.mustJSON(t, &got, "app", "update", "--tenant", tn.ID, proxy.ID, "--require-mfa=true", "--name", "Team wiki")
+	if !got.RequireMfa || got.DisplayName != "Team wiki" || len(got.Hosts) != 2 || got.Assignment != "assignedGuests" {
+		t.Fatalf("update changed more than asked: %+v", got)
+	}
+	c.mustJSON(t, &got, "app", "rotate-secret", "--tenant", tn.ID, oidc.ID)
+	if got.ClientSecret == "" || got.ClientSecret == oidc.ClientSecret {
+		t.Fatal("rotate-secret printed no new secret")
+	}
+	var list struct{ Value []cliApp }
+	c.mustJSON(t, &list, "app", "list", "--tenant", tn.ID)
+	if len(list.Value) != 2 || list.Value[0].ClientSecret != "" {
+		t.Fatalf("list %+v", list)
+	}
+	if _, _, err := c.exec(t, "app", "delete", "--tenant", tn.ID, oidc.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"get", "--tenant", tn.ID, oidc.ID},                                                           // deleted
+		{"create", "--tenant", tn.ID, "--name", "x"},                                                  // no type
+		{"create", "--tenant", tn.ID, "--name", "x", "--type", "proxy", "--host", "wiki.example.com"}, // taken
+		{"get", oidc.ID}, // no tenant
+		{"frobnicate"},
+	} {
+		if _, _, err := c.exec(t, "app", args...); err == nil {
+			t.Errorf("app %v: no error", args)
+		}
+	}
 }

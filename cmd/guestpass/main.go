@@ -31,6 +31,7 @@ commands:
   tenant    manage tenants through the admin API
   invite    invite a guest through the admin API
   guest     manage guests through the admin API
+  app       manage applications (OIDC clients, forward-auth hosts) through the admin API
 
 Run 'guestpass <command> --help' for a command's flags.
 `
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"tenant":  runTenant,
 		"invite":  runInvite,
 		"guest":   runGuest,
+		"app":     runApp,
 	}
 	if cmd, ok := cmds[args[0]]; ok {
 		return cmd(ctx, args[1:], stdout, stderr)

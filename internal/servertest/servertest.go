@@ -5,11 +5,17 @@ import (
 	"crypto/rand"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/internal/guestclient"
+	"github.com/guestpass/guestpass/mail"
+	"github.com/guestpass/guestpass/mail/smtptest"
 	"github.com/guestpass/guestpass/sqlite"
 	"github.com/guestpass/guestpass/web"
 )
@@ -25,6 +31,9 @@ type Options struct {
 	RealClock      bool // use the wall clock instead of a fake one
 	Mailer         guestpass.Mailer
 	TrustedProxies []netip.Prefix
+	// SMTP starts an in-test SMTP server and delivers mail to it (Env.SMTP);
+	// it replaces Mailer.
+	SMTP bool
 }
 
 // Env is a running server.
@@ -36,6 +45,7 @@ type Env struct {
 	OpToken string               // an operator bearer token
 	Op      *guestpass.AdminToken
 	Server  *httptest.Server
+	SMTP    *smtptest.Server // with Options.SMTP
 }
 
 // New starts an environment that is torn down with tb.
@@ -53,6 +63,12 @@ func New(tb testing.TB, o Options) *Env {
 	}
 	hs := httptest.NewUnstartedServer(nil)
 	e := &Env{Store: st, URL: "http://" + hs.Listener.Addr().String(), Server: hs}
+	if o.SMTP {
+		e.SMTP = smtptest.Start(tb)
+		if o.Mailer, err = mail.NewSMTP(e.SMTP.URL(), "GuestPass <no-reply@localhost>"); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	cfg := guestpass.Config{Store: st, Keys: keys, BaseURL: e.URL + o.BasePrefix, Mailer: o.Mailer}
 	if !o.RealClock {
 		if o.Epoch.IsZero() {
@@ -87,4 +103,56 @@ func New(tb testing.TB, o Options) *Env {
 		tb.Fatal(err)
 	}
 	return e
+}
+
+// Browser is a cookie-keeping client of the server.
+func (e *Env) Browser() *guestclient.Client { return guestclient.New(e.URL, e.Server.Client()) }
+
+// SignIn signs addr in to tenantID in browser c through the real pages:
+// send code, read it from the in-test SMTP server (Options.SMTP), verify,
+// and accept the consent page of a first redemption. returnTo, when not
+// empty, is the pending destination. It returns where the server finally
+// redirected.
+func (e *Env) SignIn(tb testing.TB, c *guestclient.Client, tenantID, addr, returnTo string) string {
+	tb.Helper()
+	if e.SMTP == nil {
+		tb.Fatal("servertest: SignIn needs Options.SMTP")
+	}
+	t := "/t/" + tenantID
+	before := len(e.SMTP.Messages())
+	form := url.Values{"email": {addr}}
+	if returnTo != "" {
+		form.Set("return_to", returnTo)
+	}
+	r := mustDo(tb)(c.PostForm(t+"/send-code", form))
+	if err := guestclient.Expect(r, 303, t+"/verify"); err != nil {
+		tb.Fatalf("send code: %v", err)
+	}
+	var code string
+	seen := 0 // WaitFor offers each message once, oldest first
+	e.SMTP.WaitFor(tb, func(m smtptest.Message) bool {
+		if seen++; seen <= before || !slices.ContainsFunc(m.To, func(to string) bool { return strings.EqualFold(to, addr) }) {
+			return false
+		}
+		code = guestclient.CodeIn(m.Text())
+		return code != ""
+	})
+	r = mustDo(tb)(c.PostForm(t+"/verify", url.Values{"code": {code}}))
+	if r.Status == 303 && strings.HasSuffix(r.Location, t+"/consent") {
+		r = mustDo(tb)(c.PostForm(t+"/consent", url.Values{"accept": {"yes"}}))
+	}
+	if r.Status != 303 {
+		tb.Fatalf("sign-in of %s ended with %d: %s", addr, r.Status, guestclient.Alert(r.Body))
+	}
+	return r.Location
+}
+
+func mustDo(tb testing.TB) func(*guestclient.Response, error) *guestclient.Response {
+	return func(r *guestclient.Response, err error) *guestclient.Response {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return r
+	}
 }

@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/guestpass/guestpass"
+)
+
+// appCols reads an application with its hosts and assignments in one row:
+// the lists come from their tables as JSON arrays.
+const appCols = `id, tenant_id, display_name, type, redirect_uris, post_logout_redirect_uris, public,
+	secret_hash, prev_secret_hash, prev_secret_expires_at, assignment, require_mfa, created_at, updated_at,
+	(SELECT json_group_array(host) FROM (SELECT host FROM app_hosts h WHERE h.app_id = applications.id ORDER BY host)),
+	(SELECT json_group_array(guest_id) FROM (SELECT guest_id FROM app_assignments s WHERE s.app_id = applications.id ORDER BY guest_id))`
+
+func scanApp(sc scanner) (*guestpass.Application, error) {
+	var a guestpass.Application
+	err := sc.Scan(&a.ID, &a.TenantID, &a.DisplayName, &a.Type, list(&a.RedirectURIs),
+		list(&a.PostLogoutRedirectURIs), &a.Public, &a.SecretHash, &a.PrevSecretHash,
+		ts(&a.PrevSecretExpiresAt), &a.Assignment, &a.RequireMFA, ts(&a.CreatedAt), ts(&a.UpdatedAt),
+		list(&a.Hosts), list(&a.AssignedGuestIDs))
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Hosts) == 0 {
+		a.Hosts = nil
+	}
+	if len(a.AssignedGuestIDs) == 0 {
+		a.AssignedGuestIDs = nil
+	}
+	return &a, nil
+}
+
+func (q queries) CreateApplication(ctx context.Context, a *guestpass.Application) error {
+	_, err := q.wr.ExecContext(ctx, `INSERT INTO applications (id, tenant_id, display_name, type,
+		redirect_uris, post_logout_redirect_uris, public, secret_hash, prev_secret_hash,
+		prev_secret_expires_at, assignment, require_mfa, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.TenantID, a.DisplayName, a.Type, jsonList(a.RedirectURIs), jsonList(a.PostLogoutRedirectURIs),
+		a.Public, blobOrNull(a.SecretHash), blobOrNull(a.PrevSecretHash), nanos(a.PrevSecretExpiresAt),
+		a.Assignment, a.RequireMFA, nanos(a.CreatedAt), nanos(a.UpdatedAt))
+	if err != nil {
+		return dbErr("create application", err)
+	}
+	return q.insertAppLists(ctx, a)
+}
+
+func (q queries) insertAppLists(ctx context.Context, a *guestpass.Application) error {
+	for _, h := range a.Hosts {
+		if _, err := q.wr.ExecContext(ctx, `INSERT INTO app_hosts (host, tenant_id, app_id) VALUES (?, ?, ?)`,
+			h, a.TenantID, a.ID); err != nil {
+			return dbErr("add application host", err)
+		}
+	}
+	for _, g := range a.AssignedGuestIDs {
+		if _, err := q.wr.ExecContext(ctx, `INSERT INTO app_assignments (app_id, tenant_id, guest_id) VALUES (?, ?, ?)`,
+			a.ID, a.TenantID, g); err != nil {
+			return dbErr("assign application", err)
+		}
+	}
+	return nil
+}
+
+func (q queries) GetApplication(ctx context.Context, tenantID, id string) (*guestpass.Application, error) {
+	a, err := scanApp(q.rd.QueryRowContext(ctx, `SELECT `+appCols+` FROM applications WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if err != nil {
+		return nil, dbErr("get application", err)
+	}
+	return a, nil
+}
+
+func (q queries) GetApplicationByID(ctx context.Context, id string) (*guestpass.Application, error) {
+	a, err := scanApp(q.rd.QueryRowContext(ctx, `SELECT `+appCols+` FROM applications WHERE id = ?`, id))
+	if err != nil {
+		return nil, dbErr("get application", err)
+	}
+	return a, nil
+}
+
+func (q queries) UpdateApplication(ctx context.Context, a *guestpass.Application) error {
+	res, err := q.wr.ExecContext(ctx, `UPDATE applications SET display_name = ?, redirect_uris = ?,
+		post_logout_redirect_uris = ?, public = ?, secret_hash = ?, prev_secret_hash = ?,
+		prev_secret_expires_at = ?, assignment = ?, require_mfa = ?, updated_at = ?
+		WHERE tenant_id = ? AND id = ?`,
+		a.DisplayName, jsonList(a.RedirectURIs), jsonList(a.PostLogoutRedirectURIs), a.Public,
+		blobOrNull(a.SecretHash), blobOrNull(a.PrevSecretHash), nanos(a.PrevSecretExpiresAt),
+		a.Assignment, a.RequireMFA, nanos(a.UpdatedAt), a.TenantID, a.ID)
+	if err := affected("update application", res, err); err != nil {
+		return err
+	}
+	if _, err := q.wr.ExecContext(ctx, `DELETE FROM app_hosts WHERE app_id = ?`, a.ID); err != nil {
+		return dbErr("update application hosts", err)
+	}
+	if _, err := q.wr.ExecContext(ctx, `DELETE FROM app_assignments WHERE app_id = ?`, a.ID); err != nil {
+		return dbErr("update application assignments", err)
+	}
+	return q.insertAppLists(ctx, a)
+}
+
+// DeleteApplication relies on ON DELETE CASCADE for hosts and assignments.
+func (q queries) DeleteApplication(ctx context.Context, tenantID, id string) error {
+	res, err := q.wr.ExecContext(ctx, `DELETE FROM applications WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	return affected("delete application", res, err)
+}
+
+// ListApplications lists a tenant's apps oldest first.
+func (q queries) ListApplications(ctx context.Context, tenantID string, p guestpass.Page) ([]*guestpass.Application, string, error) {
+	return listing[*guestpass.Application]{
+		op:    "list applications",
+		query: `SELECT ` + appCols + ` FROM applications WHERE tenant_id = ?`,
+		col:   "created_at",
+		scan:  scanApp,
+		key:   func(a *guestpass.Application) pageKey { return pageKey{At: nanos(a.CreatedAt), ID: a.ID} },
+	}.run(ctx, q.rd, p, tenantID)
+}
+
+func (q queries) ApplicationByHost(ctx context.Context, host string) (*guestpass.Application, error) {
+	a, err := scanApp(q.rd.QueryRowContext(ctx, `SELECT `+appCols+` FROM applications
+		WHERE id = (SELECT app_id FROM app_hosts WHERE host = ?)`, host))
+	if err != nil {
+		return nil, dbErr("application by host", err)
+	}
+	return a, nil
+}
+
+func (q queries) ApplicationsForGuest(ctx context.Context, tenantID, guestID string) ([]*guestpass.Application, error) {
+	rows, err := q.rd.QueryContext(ctx, `SELECT `+appCols+` FROM applications WHERE tenant_id = ?
+		AND (assignment = 'allGuests' OR id IN (SELECT app_id FROM app_assignments WHERE tenant_id = ? AND guest_id = ?))
+		ORDER BY display_name, id LIMIT 500`, tenantID, tenantID, guestID)
+	if err != nil {
+		return nil, dbErr("applications for guest", err)
+	}
+	defer rows.Close()
+	var out []*guestpass.Application
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, dbErr("applications for guest", err)
+		}
+		out = append(out, a)
+	}
+	return out, dbErr("applications for guest", rows.Err())
+}
