@@ -152,7 +152,7 @@ func (s *Service) UpdateTenant(ctx context.Context, actor *AdminToken, id string
 		return nil, err
 	}
 	var out *Tenant
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		t, err := s.getTenant(ctx, tx, id)
 		if err != nil {
 			return err
@@ -164,6 +164,9 @@ func (s *Service) UpdateTenant(ctx context.Context, actor *AdminToken, id string
 		t.UpdatedAt = s.clock.Now()
 		if err := tx.UpdateTenant(ctx, t); err != nil {
 			return internal("update tenant", err)
+		}
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeTenant, TenantID: id}); err != nil {
+			return err
 		}
 		out = t
 		return s.audit(ctx, tx, AuditEvent{TenantID: id, Type: AuditAdmin, Action: "tenant.update", Outcome: "success", Actor: actorID(actor)})

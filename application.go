@@ -379,7 +379,7 @@ func (s *Service) createApplication(ctx context.Context, actor, tenantID string,
 		}
 		a.SecretHash = HashToken(secret)
 	}
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.update(ctx, func(tx Tx) error {
 		if _, err := s.getTenant(ctx, tx, tenantID); err != nil {
 			return err
 		}
@@ -388,6 +388,9 @@ func (s *Service) createApplication(ctx context.Context, actor, tenantID string,
 		}
 		if err := tx.CreateApplication(ctx, a); err != nil {
 			return hostConflict(err)
+		}
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeApps, TenantID: tenantID}); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "application.create", Outcome: "success", Actor: actor, Detail: a.ID})
 	})
@@ -423,7 +426,7 @@ func (s *Service) UpdateApplication(ctx context.Context, actor *AdminToken, tena
 		return nil, err
 	}
 	var out *Application
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		a, err := s.getApplication(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
@@ -447,6 +450,9 @@ func (s *Service) UpdateApplication(ctx context.Context, actor *AdminToken, tena
 			return hostConflict(err)
 		}
 		out = a
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeApps, TenantID: tenantID}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "application.update", Outcome: "success", Actor: actorID(actor), Detail: a.ID})
 	})
 	return out, err
@@ -457,12 +463,15 @@ func (s *Service) DeleteApplication(ctx context.Context, actor *AdminToken, tena
 	if err := authorize(actor, tenantID); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		if _, err := s.getApplication(ctx, tx, tenantID, id); err != nil {
 			return err
 		}
 		if err := tx.DeleteApplication(ctx, tenantID, id); err != nil {
 			return internal("delete application", err)
+		}
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeApps, TenantID: tenantID}); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "application.delete", Outcome: "success", Actor: actorID(actor), Detail: id})
 	})
@@ -480,7 +489,7 @@ func (s *Service) RotateApplicationSecret(ctx context.Context, actor *AdminToken
 		return nil, "", err
 	}
 	var out *Application
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.update(ctx, func(tx Tx) error {
 		a, err := s.getApplication(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
@@ -495,6 +504,9 @@ func (s *Service) RotateApplicationSecret(ctx context.Context, actor *AdminToken
 			return internal("update application", err)
 		}
 		out = a
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeApps, TenantID: tenantID}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "application.rotateSecret", Outcome: "success", Actor: actorID(actor), Detail: a.ID})
 	})
 	if err != nil {

@@ -72,16 +72,23 @@ func reasonOf(err error) string {
 	return r
 }
 
-// Start begins mail delivery when the store runs a queue.
+// Start begins following the change feed (until then sessions are checked
+// in the database on every request) and mail delivery when the store runs
+// a queue.
 func (s *Service) Start(ctx context.Context) error {
+	if err := s.startFeed(ctx); err != nil {
+		return err
+	}
 	if q, ok := s.store.(MailQueue); ok {
 		return q.StartMailQueue(ctx, s)
 	}
 	return nil
 }
 
-// Stop ends mail delivery, letting jobs in flight finish while ctx allows.
+// Stop ends mail delivery, letting jobs in flight finish while ctx allows,
+// and the change feed.
 func (s *Service) Stop(ctx context.Context) error {
+	s.stopFeed()
 	if q, ok := s.store.(MailQueue); ok {
 		return q.StopMailQueue(ctx)
 	}

@@ -1,6 +1,7 @@
 package guestpass
 
 import (
+	"slices"
 	"time"
 )
 
@@ -140,6 +141,10 @@ type Session struct {
 	ExpiresAt time.Time
 	RevokedAt time.Time
 }
+
+// ByEmailCode reports whether the session began with an emailed code (and
+// so ends when its tenant switches codes off).
+func (s *Session) ByEmailCode() bool { return slices.Contains(s.AMR, "otp") }
 
 // Live reports whether the session may be used at now.
 func (s *Session) Live(now time.Time) bool {

@@ -58,7 +58,7 @@ func (s *Service) UpdateGuest(ctx context.Context, actor *AdminToken, tenantID, 
 		}
 	}
 	var out *Guest
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		g, err := s.getGuest(ctx, tx, tenantID, id)
 		if err != nil {
 			return err
@@ -75,6 +75,9 @@ func (s *Service) UpdateGuest(ctx context.Context, actor *AdminToken, tenantID, 
 		g.UpdatedAt = s.clock.Now()
 		if err := tx.UpdateGuest(ctx, g); err != nil {
 			return internal("update guest", err)
+		}
+		if err := s.recordChange(ctx, tx, guestChange(g.TenantID, g.ID)); err != nil {
+			return err
 		}
 		out = g
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: action, Outcome: "success", GuestID: id, Actor: actorID(actor)})
@@ -104,12 +107,15 @@ func (s *Service) DeleteGuest(ctx context.Context, actor *AdminToken, tenantID, 
 	if err := authorize(actor, tenantID); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		if _, err := s.getGuest(ctx, tx, tenantID, id); err != nil {
 			return err
 		}
 		if err := tx.DeleteGuest(ctx, tenantID, id); err != nil {
 			return internal("delete guest", err)
+		}
+		if err := s.recordChange(ctx, tx, guestChange(tenantID, id)); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "guest.delete", Outcome: "success", GuestID: id, Actor: actorID(actor)})
 	})
@@ -121,7 +127,7 @@ func (s *Service) RevokeGuestSessions(ctx context.Context, actor *AdminToken, te
 		return 0, err
 	}
 	var n int
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		if _, err := s.getGuest(ctx, tx, tenantID, id); err != nil {
 			return err
 		}
@@ -129,7 +135,15 @@ func (s *Service) RevokeGuestSessions(ctx context.Context, actor *AdminToken, te
 		if n, err = tx.RevokeGuestSessions(ctx, tenantID, id, s.clock.Now()); err != nil {
 			return internal("revoke sessions", err)
 		}
+		if err := s.recordChange(ctx, tx, guestChange(tenantID, id)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "guest.revokeSessions", Outcome: "success", GuestID: id, Actor: actorID(actor)})
 	})
 	return n, err
+}
+
+// guestChange drops whatever a node holds of the guest's sessions.
+func guestChange(tenantID, guestID string) Change {
+	return Change{Kind: ChangeGuest, TenantID: tenantID, GuestID: guestID}
 }

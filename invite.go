@@ -60,7 +60,7 @@ func (s *Service) invite(ctx context.Context, admin *AdminToken, tenantID string
 		return nil, err
 	}
 	var res *InviteResult
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.update(ctx, func(tx Tx) error {
 		quota := Limit{Burst: tenant.Settings.InvitationQuotaPerDay, Per: 24 * 60 * 60e9}
 		if ok, _, err := s.take(ctx, tx, "invite:"+tenantID, quota); err != nil || !ok {
 			if err == nil {
@@ -157,6 +157,9 @@ func (s *Service) inviteGuest(ctx context.Context, tx Tx, t *Tenant, addr, actor
 		g.State, g.RedeemedAt = GuestPendingAcceptance, timeZero
 		if _, err := tx.RevokeGuestSessions(ctx, t.ID, g.ID, now); err != nil {
 			return nil, internal("revoke sessions", err)
+		}
+		if err := s.recordChange(ctx, tx, guestChange(t.ID, g.ID)); err != nil {
+			return nil, err
 		}
 	}
 	g.InvitedBy, g.InvitedAt, g.UpdatedAt = actor, now, now

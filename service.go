@@ -1,6 +1,7 @@
 package guestpass
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -57,6 +58,12 @@ type Config struct {
 	Limits  *Limits
 	// FlowLifetime bounds a sign-in flow beyond its code's lifetime.
 	FlowLifetime time.Duration
+	// FeedPoll is how often the change feed is read (default 250 ms): the
+	// bound on how long another node's revocation takes to reach this one
+	// where the store cannot notify.
+	FeedPoll time.Duration
+	// SessionViewSize bounds the in-memory session view (default 100,000).
+	SessionViewSize int
 }
 
 // Service is GuestPass's policy: every guest and admin operation goes
@@ -71,6 +78,12 @@ type Service struct {
 	mailer  Mailer
 	limits  Limits
 	flowTTL time.Duration
+
+	view      *sessionView
+	listeners []func(Change)
+	feedPoll  time.Duration
+	feedStop  context.CancelFunc
+	feedDone  chan struct{}
 }
 
 // NewService checks cfg and returns a Service.
@@ -99,6 +112,12 @@ func NewService(cfg Config) (*Service, error) {
 	if s.flowTTL == 0 {
 		s.flowTTL = 15 * time.Minute
 	}
+	s.feedPoll = cmp.Or(cfg.FeedPoll, 250*time.Millisecond)
+	// An entry is served only while the feed was read within four polls
+	// (and never longer than a second): a node that cannot read the feed
+	// stops trusting its memory before a revocation could be missed for
+	// more than that.
+	s.view = newSessionView(cmp.Or(cfg.SessionViewSize, 100_000), min(4*s.feedPoll, time.Second))
 	return s, nil
 }
 

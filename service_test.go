@@ -65,13 +65,31 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "gp.db"), sqlite.Options{})
+	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{}, nil)
+	var err error
+	e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso", VerifiedDomains: []string{"contoso.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// newNode starts a Service on the SQLite database at path; several nodes
+// may share one file (and clock and mailer) to act as a cluster. wrap, when
+// set, puts a wrapper around the store the service uses.
+func newNode(t *testing.T, path string, clock *guestpass.FakeClock, mailer *recordingMailer, wrap func(guestpass.Store) guestpass.Store) *env {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	keys, _ := guestpass.NewKeys([]byte(strings.Repeat("k", 32)))
-	e := &env{store: st, clock: guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), mailer: &recordingMailer{}}
-	e.svc, err = guestpass.NewService(guestpass.Config{Store: st, Keys: keys, BaseURL: "http://localhost:8080", Clock: e.clock, Mailer: e.mailer})
+	e := &env{store: st, clock: clock, mailer: mailer}
+	var use guestpass.Store = st
+	if wrap != nil {
+		use = wrap(st)
+	}
+	e.svc, err = guestpass.NewService(guestpass.Config{Store: use, Keys: keys, BaseURL: "http://localhost:8080", Clock: clock, Mailer: mailer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +102,6 @@ func newEnv(t *testing.T) *env {
 		_ = e.svc.Stop(ctx)
 		_ = st.Close()
 	})
-	e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso", VerifiedDomains: []string{"contoso.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return e
 }
 

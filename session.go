@@ -129,26 +129,102 @@ func (s *Service) redemptionInvitation(ctx context.Context, tx Tx, g *Guest, flo
 var errNoSession = Errorf(KindUnauthorized, "no_session", "Sign in to continue.")
 
 // SessionByToken resolves a session cookie of tenantID. Expired, revoked or
-// foreign sessions and disabled guests are refused.
+// foreign sessions and disabled guests are refused. The results are the
+// caller's own copies.
 func (s *Service) SessionByToken(ctx context.Context, tenantID, token string) (*Session, *Guest, error) {
 	if len(token) < 20 || len(token) > 100 {
 		return nil, nil, errNoSession
 	}
-	sess, err := s.store.GetSession(ctx, HashToken(token))
-	if errors.Is(err, ErrNotFound) {
+	a, err := s.ActiveSession(ctx, HashToken(token))
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Session.TenantID != tenantID {
 		return nil, nil, errNoSession
+	}
+	sess, g := *a.Session, *a.Guest
+	return &sess, &g, nil
+}
+
+// ActiveSession resolves a session token hash through this node's session
+// view, loading it from the store on a miss. It refuses (errNoSession)
+// what is expired, revoked, of a disabled or deleted guest, or signed in by
+// email code in a tenant that has since switched codes off. The result is
+// shared: the caller must not modify it, and must check the tenant itself.
+func (s *Service) ActiveSession(ctx context.Context, tokenHash []byte) (*ActiveSession, error) {
+	a := s.view.get(tokenHash)
+	if a == nil {
+		gen := s.view.generation()
+		sess, err := s.store.GetSession(ctx, tokenHash)
+		if errors.Is(err, ErrNotFound) {
+			return nil, errNoSession
+		}
+		if err != nil {
+			return nil, internal("get session", err)
+		}
+		if a, err = s.loadActive(ctx, sess, gen); err != nil {
+			return nil, err
+		}
+	}
+	if !s.usable(a) {
+		return nil, errNoSession
+	}
+	return a, nil
+}
+
+// SessionByID is ActiveSession by the session's public handle, for tokens
+// that name their session (OIDC) rather than carry its secret.
+func (s *Service) SessionByID(ctx context.Context, tenantID, id string) (*ActiveSession, error) {
+	a := s.view.getByID(id)
+	if a == nil {
+		gen := s.view.generation()
+		sess, err := s.store.GetSessionByID(ctx, tenantID, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil, errNoSession
+		}
+		if err != nil {
+			return nil, internal("get session", err)
+		}
+		if a, err = s.loadActive(ctx, sess, gen); err != nil {
+			return nil, err
+		}
+	}
+	if a.Session.TenantID != tenantID || !s.usable(a) {
+		return nil, errNoSession
+	}
+	return a, nil
+}
+
+// loadActive completes a stored session with its guest and tenant and, when
+// usable, caches it (unless an invalidation raced the load: see gen).
+func (s *Service) loadActive(ctx context.Context, sess *Session, gen uint64) (*ActiveSession, error) {
+	g, err := s.store.GetGuest(ctx, sess.TenantID, sess.GuestID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errNoSession
 	}
 	if err != nil {
-		return nil, nil, internal("get session", err)
+		return nil, internal("get guest", err)
 	}
-	if sess.TenantID != tenantID || !sess.Live(s.clock.Now()) {
-		return nil, nil, errNoSession
+	t, err := s.getTenant(ctx, s.store, sess.TenantID)
+	if KindOf(err) == KindNotFound {
+		return nil, errNoSession
 	}
-	g, err := s.store.GetGuest(ctx, tenantID, sess.GuestID)
-	if errors.Is(err, ErrNotFound) || err == nil && g.State == GuestDisabled {
-		return nil, nil, errNoSession
+	if err != nil {
+		return nil, err
 	}
-	return sess, g, internal("get guest", err)
+	a := &ActiveSession{Session: sess, Guest: g, Tenant: t}
+	if s.usable(a) {
+		s.view.put(a, gen)
+	}
+	return a, nil
+}
+
+// usable is the whole rule for honouring a session at this moment.
+func (s *Service) usable(a *ActiveSession) bool {
+	if !a.Session.Live(s.clock.Now()) || a.Guest.State == GuestDisabled {
+		return false
+	}
+	return a.Tenant.EmailOTPAllowed() || !a.Session.ByEmailCode()
 }
 
 // SignOut revokes the session behind token, if it is one of tenantID's.
@@ -157,9 +233,13 @@ func (s *Service) SignOut(ctx context.Context, tenantID, token string, c Client)
 	if err != nil {
 		return nil // nothing to end
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		if err := tx.RevokeSession(ctx, sess.TokenHash, s.clock.Now()); err != nil {
 			return internal("revoke session", err)
+		}
+		change := Change{Kind: ChangeSession, TenantID: tenantID, GuestID: g.ID, SessionID: sess.ID}
+		if err := s.recordChange(ctx, tx, change); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, signInEvent(tenantID, g, "signOut", "", c))
 	})

@@ -37,6 +37,7 @@ type Tx interface {
 // transaction. Each is atomic on its own.
 type Queries interface {
 	ApplicationQueries
+	ChangeQueries
 
 	CreateTenant(ctx context.Context, t *Tenant) error
 	// GetTenant returns ErrNotFound for an unknown id.

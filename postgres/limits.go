@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/guestpass/guestpass"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -78,6 +80,8 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 		`DELETE FROM sessions WHERE expires_at < $1`,
 		`DELETE FROM limits WHERE tat < $1`,
 		`DELETE FROM locks WHERE locked_until < $1`,
+		// The feed outlives what it describes by ChangeRetention.
+		`DELETE FROM changes WHERE at < $1 - ` + strconv.FormatInt(guestpass.ChangeRetention.Nanoseconds(), 10),
 	} {
 		tag, err := q.db.Exec(ctx, stmt, b)
 		if err != nil {

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/guestpass/guestpass"
 )
 
 // TakeToken is GCRA in one upsert. tat is the theoretical arrival time: a
@@ -75,6 +78,8 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 		`DELETE FROM sessions WHERE expires_at < ?`,
 		`DELETE FROM limits WHERE tat < ?`,
 		`DELETE FROM locks WHERE locked_until < ?`,
+		// The feed outlives what it describes by ChangeRetention.
+		`DELETE FROM changes WHERE at < ? - ` + strconv.FormatInt(guestpass.ChangeRetention.Nanoseconds(), 10),
 	} {
 		res, err := q.wr.ExecContext(ctx, stmt, b)
 		if err != nil {

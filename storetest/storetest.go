@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) guestpass.Store) {
 		{"Applications", appTests()},
 		{"PurgeExpired", purgeTests()},
 		{"Update", updateTests()},
+		{"Changes", changeTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
