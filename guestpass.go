@@ -124,9 +124,26 @@ type Flow struct {
 	CodeExpiresAt time.Time
 	CodeAttempts  int
 	CodeSentAt    time.Time
-	GuestID       string // set once the code is proven
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
+	GuestID       string // set once the first factor is proven
+	// AMR and IDP say how the first factor was proven; empty means an
+	// emailed code (see FirstFactor).
+	AMR       []string
+	IDP       string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// IDPMail names the emailed one-time code as an identity provider, in
+// sessions, the sign-in log and the OIDC idp claim.
+const IDPMail = "mail"
+
+// FirstFactor is how the flow's first factor was proven: the upstream
+// identity provider's issuer and amr, or the emailed code.
+func (f *Flow) FirstFactor() (idp string, amr []string) {
+	if f.IDP == "" || f.IDP == IDPMail {
+		return IDPMail, []string{"otp"}
+	}
+	return f.IDP, slices.Clone(f.AMR)
 }
 
 // Session is a guest signed in to one tenant. Its lifetime is absolute.
@@ -137,6 +154,7 @@ type Session struct {
 	GuestID   string
 	AuthTime  time.Time
 	AMR       []string
+	IDP       string // IDPMail or an upstream identity provider's issuer
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	RevokedAt time.Time
@@ -144,7 +162,7 @@ type Session struct {
 
 // ByEmailCode reports whether the session began with an emailed code (and
 // so ends when its tenant switches codes off).
-func (s *Session) ByEmailCode() bool { return slices.Contains(s.AMR, "otp") }
+func (s *Session) ByEmailCode() bool { return s.IDP == IDPMail }
 
 // Live reports whether the session may be used at now.
 func (s *Session) Live(now time.Time) bool {

@@ -40,12 +40,31 @@ func (s *Service) Consent(ctx context.Context, req ConsentRequest) (*SignInResul
 		})
 		return &SignInResult{Tenant: t, Guest: g}, err
 	}
-	return s.finishSignIn(ctx, t, g, flow, req.Client, []string{"otp"})
+	return s.consented(ctx, t, g, flow, req.Client)
+}
+
+// firstFactorProven continues a sign-in whose flow has just proven its
+// first factor (an emailed code, or an upstream identity provider recorded
+// in flow.IDP/AMR). Every way in goes through here so the order is the same
+// for all: consent on a first redemption, then the tenant's second factor,
+// then the session.
+func (s *Service) firstFactorProven(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client) (*SignInResult, error) {
+	if g.State == GuestPendingAcceptance {
+		return &SignInResult{Tenant: t, Guest: g, NeedConsent: true}, nil
+	}
+	return s.consented(ctx, t, g, flow, c)
+}
+
+// consented is the step after consent (or when none is needed): the place a
+// second factor is demanded before the session begins.
+func (s *Service) consented(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client) (*SignInResult, error) {
+	idp, amr := flow.FirstFactor()
+	return s.finishSignIn(ctx, t, g, flow, c, idp, amr)
 }
 
 // finishSignIn redeems a pending guest, creates the session, ends the flow
 // and picks the destination, in one transaction.
-func (s *Service) finishSignIn(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client, amr []string) (*SignInResult, error) {
+func (s *Service) finishSignIn(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client, idp string, amr []string) (*SignInResult, error) {
 	token, err := NewToken(s.rand)
 	if err != nil {
 		return nil, err
@@ -55,7 +74,7 @@ func (s *Service) finishSignIn(ctx context.Context, t *Tenant, g *Guest, flow *F
 		return nil, err
 	}
 	now := s.clock.Now()
-	sess := &Session{TokenHash: HashToken(token), ID: id, TenantID: t.ID, GuestID: g.ID, AuthTime: now, AMR: amr,
+	sess := &Session{TokenHash: HashToken(token), ID: id, TenantID: t.ID, GuestID: g.ID, AuthTime: now, AMR: amr, IDP: idp,
 		CreatedAt: now, ExpiresAt: now.Add(t.Settings.SessionLifetime)}
 	res := &SignInResult{Tenant: t, Guest: g, Session: &SessionGrant{Token: token, Session: sess}}
 	err = s.store.Update(ctx, func(tx Tx) error {

@@ -79,10 +79,7 @@ func (s *Service) VerifyCode(ctx context.Context, req VerifyCodeRequest) (*SignI
 	if err != nil {
 		return nil, err
 	}
-	if g.State == GuestPendingAcceptance {
-		return &SignInResult{Tenant: t, Guest: g, NeedConsent: true}, nil
-	}
-	return s.finishSignIn(ctx, t, g, flow, req.Client, []string{"otp"})
+	return s.firstFactorProven(ctx, t, g, flow, req.Client)
 }
 
 // guessAllowed refuses a guess when the network or the address is over its

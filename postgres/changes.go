@@ -40,7 +40,7 @@ func (q queries) GetSessionByID(ctx context.Context, tenantID, id string) (*gues
 	var s guestpass.Session
 	err := q.db.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE tenant_id = $1 AND id = $2`, tenantID, id).
 		Scan(&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
-			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt))
+			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP)
 	if err != nil {
 		return nil, dbErr("get session", err)
 	}

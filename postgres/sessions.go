@@ -7,13 +7,13 @@ import (
 	"github.com/guestpass/guestpass"
 )
 
-const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at`
+const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at, idp`
 
 func (q queries) CreateSession(ctx context.Context, s *guestpass.Session) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		s.TokenHash, s.ID, s.TenantID, s.GuestID, nanos(s.AuthTime), jsonList(s.AMR),
-		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt))
+		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt), s.IDP)
 	return dbErr("create session", err)
 }
 
@@ -21,7 +21,7 @@ func (q queries) GetSession(ctx context.Context, tokenHash []byte) (*guestpass.S
 	var s guestpass.Session
 	err := q.db.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash).
 		Scan(&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
-			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt))
+			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP)
 	if err != nil {
 		return nil, dbErr("get session", err)
 	}

@@ -95,6 +95,8 @@ func newFlow(tb testing.TB, tenantID string) *guestpass.Flow {
 		CodeMAC:       randomHash(tb),
 		CodeExpiresAt: at(30 * time.Minute),
 		CodeSentAt:    at(0),
+		AMR:           []string{"pwd"},
+		IDP:           "https://idp.fabrikam.example",
 		CreatedAt:     at(0),
 		ExpiresAt:     at(time.Hour),
 	}
@@ -115,7 +117,8 @@ func newSession(tb testing.TB, g *guestpass.Guest, expires time.Time) *guestpass
 		TenantID:  g.TenantID,
 		GuestID:   g.ID,
 		AuthTime:  at(0),
-		AMR:       []string{"otp", "mail"},
+		AMR:       []string{"pwd", "mfa"},
+		IDP:       "https://idp.fabrikam.example",
 		CreatedAt: at(0),
 		ExpiresAt: expires,
 	}

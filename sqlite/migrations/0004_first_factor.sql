@@ -1,0 +1,6 @@
+-- How a sign-in's first factor was proven, so consent, a second factor and
+-- the session all know it: an emailed code ('mail', amr ["otp"]) or an
+-- upstream identity provider (its issuer, the upstream's amr).
+ALTER TABLE flows ADD COLUMN amr TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE flows ADD COLUMN idp TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN idp TEXT NOT NULL DEFAULT 'mail';
