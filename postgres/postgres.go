@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/guestpass/guestpass"
@@ -47,6 +48,14 @@ type Store struct {
 	q         *queue.Queue[pgx.Tx]
 	closeOnce sync.Once
 	closeErr  error
+	log       *slog.Logger
+
+	// The LISTEN side of the change feed (notify.go), started by the
+	// first ChangeSignal.
+	listenOnce sync.Once
+	signal     chan struct{}
+	listenStop context.CancelFunc
+	listenDone chan struct{}
 }
 
 // Open connects to the database at url (a libpq URL or DSN), brings our
@@ -105,13 +114,25 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 	if err != nil {
 		return nil, dbErr("migrate", err)
 	}
-	return &Store{queries: queries{db: pool}, pool: pool, q: q}, nil
+	// The channel follows the schema the tables are in, however it was
+	// chosen (Options.Schema or search_path in the URL).
+	var current string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+		return nil, dbErr("current schema", err)
+	}
+	channel := changeChannel(current)
+	log := opts.Queue.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Store{queries: queries{db: pool, channel: channel}, pool: pool, q: q, log: log}, nil
 }
 
 // Close stops the mail queue if it runs and closes the pool.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closeErr = s.q.Stop(context.Background())
+		s.stopListening()
 		s.pool.Close()
 	})
 	return s.closeErr
@@ -153,7 +174,7 @@ func (s *Store) update(ctx context.Context, fn func(guestpass.Tx) error) error {
 	// A no-op after Commit; context.WithoutCancel so that a cancelled ctx
 	// still returns the connection cleanly.
 	defer func() { _ = pgTx.Rollback(context.WithoutCancel(ctx)) }()
-	if err := fn(&tx{queries: queries{db: pgTx}, pgTx: pgTx, q: s.q}); err != nil {
+	if err := fn(&tx{queries: queries{db: pgTx, channel: s.channel}, pgTx: pgTx, q: s.q}); err != nil {
 		return err
 	}
 	return dbErr("commit", pgTx.Commit(ctx))
@@ -193,7 +214,8 @@ func (s *Store) MailJobCounts(ctx context.Context) (map[string]int, error) {
 // queries implements guestpass.Queries on the pool, or on the transaction
 // inside Update.
 type queries struct {
-	db dbtx
+	db      dbtx
+	channel string // NOTIFY channel of the change feed
 }
 
 type tx struct {
