@@ -1,11 +1,11 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/guestpass/guestpass"
@@ -23,8 +23,10 @@ var (
 
 // Options tune Open. The zero value is ready for production.
 type Options struct {
-	// MaxConns is the size of the connection pool (default 10). River's
-	// workers and its LISTEN connection come out of the same pool.
+	// MaxConns is the size of the connection pool; 0 means the URL's
+	// pool_max_conns, else DefaultMaxConns. River's workers and its LISTEN
+	// connection come out of the same pool; the change listener
+	// (notify.go) has a connection of its own, outside it.
 	MaxConns int
 	// Schema, when set, holds our tables and River's: it becomes the
 	// search_path of every connection and is created if missing. Default:
@@ -34,8 +36,15 @@ type Options struct {
 	Queue queue.Config
 }
 
-// DefaultMaxConns is the pool size when Options.MaxConns is 0.
+// DefaultMaxConns is the pool size when neither Options.MaxConns nor the
+// URL's pool_max_conns sets one.
 const DefaultMaxConns = 10
+
+// MinMaxConns is the smallest pool that works. No transaction waits for a
+// second connection, but two holders are long-lived: River's LISTEN
+// connection, and at start the advisory-lock connection of the migration
+// while River's migrator takes another.
+const MinMaxConns = 2
 
 // updateAttempts is how often Update runs fn when PostgreSQL aborts it for
 // a serialization failure or deadlock.
@@ -87,7 +96,18 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		// The error can quote the URL, password included.
 		return nil, errors.New("postgres: cannot parse database URL")
 	}
-	cfg.MaxConns = int32(cmp.Or(opts.MaxConns, DefaultMaxConns))
+	// The pool is sized explicitly, never by pgx's CPU-count default: from
+	// Options, else from pool_max_conns in the URL (operators set it there),
+	// else DefaultMaxConns.
+	switch {
+	case opts.MaxConns > 0:
+		cfg.MaxConns = int32(opts.MaxConns)
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxConns < MinMaxConns {
+		return nil, fmt.Errorf("postgres: a pool of %d connections is too small: River's listener holds one and migrations hold one while River migrates on another, so at least %d are needed", cfg.MaxConns, MinMaxConns)
+	}
 	if opts.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 	}
