@@ -73,6 +73,12 @@ func TestRevocationReachesEveryNode(t *testing.T) {
 	mailer := &recordingMailer{}
 	a := newNode(t, path, clock, mailer, nil)
 	b := newNode(t, path, clock, mailer, nil)
+	testRevocationReachesEveryNode(t, a, b, clock)
+}
+
+// testRevocationReachesEveryNode revokes on a, in every way there is, a
+// session b holds in memory and checks that b refuses it within a second.
+func testRevocationReachesEveryNode(t *testing.T, a, b *env, clock *guestpass.FakeClock) {
 	var err error
 	if a.tenant, err = a.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
 		t.Fatal(err)
@@ -151,6 +157,6 @@ func refusedWithin(t *testing.T, n *env, token string, bound time.Duration) time
 		if began > bound {
 			t.Fatalf("a check %v after the revocation still accepted the session", began)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond) // the resolution of the measurement
 	}
 }

@@ -83,6 +83,16 @@ func newNode(t *testing.T, path string, clock *guestpass.FakeClock, mailer *reco
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startNode(t, st, clock, mailer, wrap)
+}
+
+// startNode starts a Service on st and closes st when the test ends.
+func startNode(t *testing.T, st interface {
+	guestpass.Store
+	Close() error
+}, clock *guestpass.FakeClock, mailer *recordingMailer, wrap func(guestpass.Store) guestpass.Store) *env {
+	t.Helper()
+	var err error
 	keys, _ := guestpass.NewKeys([]byte(strings.Repeat("k", 32)))
 	e := &env{store: st, clock: clock, mailer: mailer}
 	var use guestpass.Store = st

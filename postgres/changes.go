@@ -7,8 +7,13 @@ import (
 )
 
 func (q queries) RecordChange(ctx context.Context, c *guestpass.Change) error {
+	// pg_notify in the same statement: PostgreSQL sends it when the
+	// transaction commits and drops it on rollback, so every node's feed
+	// wakes exactly for committed changes, without an extra round trip.
+	var void string
 	err := q.db.QueryRow(ctx, `INSERT INTO changes (kind, tenant_id, guest_id, session_id, at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING seq`, c.Kind, c.TenantID, c.GuestID, c.SessionID, nanos(c.At)).Scan(&c.Seq)
+		VALUES ($1, $2, $3, $4, $5) RETURNING seq, pg_notify($6, '')::text`,
+		c.Kind, c.TenantID, c.GuestID, c.SessionID, nanos(c.At), q.channel).Scan(&c.Seq, &void)
 	return dbErr("record change", err)
 }
 

@@ -1,10 +1,11 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/guestpass/guestpass"
@@ -22,8 +23,10 @@ var (
 
 // Options tune Open. The zero value is ready for production.
 type Options struct {
-	// MaxConns is the size of the connection pool (default 10). River's
-	// workers and its LISTEN connection come out of the same pool.
+	// MaxConns is the size of the connection pool; 0 means the URL's
+	// pool_max_conns, else DefaultMaxConns. River's workers and its LISTEN
+	// connection come out of the same pool; the change listener
+	// (notify.go) has a connection of its own, outside it.
 	MaxConns int
 	// Schema, when set, holds our tables and River's: it becomes the
 	// search_path of every connection and is created if missing. Default:
@@ -33,8 +36,15 @@ type Options struct {
 	Queue queue.Config
 }
 
-// DefaultMaxConns is the pool size when Options.MaxConns is 0.
+// DefaultMaxConns is the pool size when neither Options.MaxConns nor the
+// URL's pool_max_conns sets one.
 const DefaultMaxConns = 10
+
+// MinMaxConns is the smallest pool that works. No transaction waits for a
+// second connection, but two holders are long-lived: River's LISTEN
+// connection, and at start the advisory-lock connection of the migration
+// while River's migrator takes another.
+const MinMaxConns = 2
 
 // updateAttempts is how often Update runs fn when PostgreSQL aborts it for
 // a serialization failure or deadlock.
@@ -47,6 +57,14 @@ type Store struct {
 	q         *queue.Queue[pgx.Tx]
 	closeOnce sync.Once
 	closeErr  error
+	log       *slog.Logger
+
+	// The LISTEN side of the change feed (notify.go), started by the
+	// first ChangeSignal.
+	listenOnce sync.Once
+	signal     chan struct{}
+	listenStop context.CancelFunc
+	listenDone chan struct{}
 }
 
 // Open connects to the database at url (a libpq URL or DSN), brings our
@@ -78,7 +96,18 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		// The error can quote the URL, password included.
 		return nil, errors.New("postgres: cannot parse database URL")
 	}
-	cfg.MaxConns = int32(cmp.Or(opts.MaxConns, DefaultMaxConns))
+	// The pool is sized explicitly, never by pgx's CPU-count default: from
+	// Options, else from pool_max_conns in the URL (operators set it there),
+	// else DefaultMaxConns.
+	switch {
+	case opts.MaxConns > 0:
+		cfg.MaxConns = int32(opts.MaxConns)
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxConns < MinMaxConns {
+		return nil, fmt.Errorf("postgres: a pool of %d connections is too small: River's listener holds one and migrations hold one while River migrates on another, so at least %d are needed", cfg.MaxConns, MinMaxConns)
+	}
 	if opts.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 	}
@@ -105,13 +134,25 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 	if err != nil {
 		return nil, dbErr("migrate", err)
 	}
-	return &Store{queries: queries{db: pool}, pool: pool, q: q}, nil
+	// The channel follows the schema the tables are in, however it was
+	// chosen (Options.Schema or search_path in the URL).
+	var current string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+		return nil, dbErr("current schema", err)
+	}
+	channel := changeChannel(current)
+	log := opts.Queue.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Store{queries: queries{db: pool, channel: channel}, pool: pool, q: q, log: log}, nil
 }
 
 // Close stops the mail queue if it runs and closes the pool.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closeErr = s.q.Stop(context.Background())
+		s.stopListening()
 		s.pool.Close()
 	})
 	return s.closeErr
@@ -153,7 +194,7 @@ func (s *Store) update(ctx context.Context, fn func(guestpass.Tx) error) error {
 	// A no-op after Commit; context.WithoutCancel so that a cancelled ctx
 	// still returns the connection cleanly.
 	defer func() { _ = pgTx.Rollback(context.WithoutCancel(ctx)) }()
-	if err := fn(&tx{queries: queries{db: pgTx}, pgTx: pgTx, q: s.q}); err != nil {
+	if err := fn(&tx{queries: queries{db: pgTx, channel: s.channel}, pgTx: pgTx, q: s.q}); err != nil {
 		return err
 	}
 	return dbErr("commit", pgTx.Commit(ctx))
@@ -193,7 +234,8 @@ func (s *Store) MailJobCounts(ctx context.Context) (map[string]int, error) {
 // queries implements guestpass.Queries on the pool, or on the transaction
 // inside Update.
 type queries struct {
-	db dbtx
+	db      dbtx
+	channel string // NOTIFY channel of the change feed
 }
 
 type tx struct {

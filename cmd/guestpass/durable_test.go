@@ -84,18 +84,32 @@ func TestSIGKILLWhileSMTPDownLosesNoMail(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
+	t.Run("SQLite", func(t *testing.T) {
+		testSIGKILLLosesNoMail(t, "sqlite:"+filepath.Join(t.TempDir(), "gp.db"), "")
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		db, key := postgresSchema(t)
+		testSIGKILLLosesNoMail(t, db, key)
+	})
+}
+
+func testSIGKILLLosesNoMail(t *testing.T, database, keyFile string) {
 	smtp := smtptest.Start(t)
 	smtp.Stop()
-	dir := t.TempDir()
 	addr := freeAddr(t)
 	base := "http://" + addr
 	env := []string{"GUESTPASS_ADDR=" + addr, "GUESTPASS_BASE_URL=" + base, "GUESTPASS_SMTP_URL=" + smtp.URL(),
-		"GUESTPASS_DATABASE=sqlite:" + filepath.Join(dir, "gp.db"), "GUESTPASS_LOG_LEVEL=warn"}
+		"GUESTPASS_DATABASE=" + database, "GUESTPASS_LOG_LEVEL=warn"}
+	tokenArgs := []string{"token", "create", "--operator", "--database", database, "--log-level", "error"}
+	if keyFile != "" {
+		env = append(env, "GUESTPASS_SECRET_KEY_FILE="+keyFile)
+		tokenArgs = append(tokenArgs, "--secret-key-file", keyFile)
+	}
 	first := startProcess(t, env...)
 	waitHealthy(t, base, first)
 
 	var out strings.Builder
-	if err := run(t.Context(), []string{"token", "create", "--operator", "--database", "sqlite:" + filepath.Join(dir, "gp.db"), "--log-level", "error"}, &out, &out); err != nil {
+	if err := run(t.Context(), tokenArgs, &out, &out); err != nil {
 		t.Fatalf("token create: %v\n%s", err, out.String())
 	}
 	ts := &testServer{URL: base, Token: strings.TrimSpace(out.String())}

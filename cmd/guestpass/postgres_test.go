@@ -18,6 +18,14 @@ import (
 // GUESTPASS_TEST_POSTGRES_URL, with the secret key file PostgreSQL requires.
 func usePostgres(tb testing.TB, m *Main) {
 	tb.Helper()
+	m.Config.Database, m.Config.SecretKeyFile = postgresSchema(tb)
+}
+
+// postgresSchema creates a fresh schema of the database in
+// GUESTPASS_TEST_POSTGRES_URL, dropped when the test ends, and returns a
+// URL that selects it and a new secret key file.
+func postgresSchema(tb testing.TB) (dbURL, keyFile string) {
+	tb.Helper()
 	base := os.Getenv("GUESTPASS_TEST_POSTGRES_URL")
 	if base == "" {
 		tb.Skip("GUESTPASS_TEST_POSTGRES_URL not set: PostgreSQL tests skipped")
@@ -50,13 +58,12 @@ func usePostgres(tb testing.TB, m *Main) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	m.Config.Database = u.String()
 	key := filepath.Join(tb.TempDir(), "guestpass.key")
 	data, _ := guestpass.NewKeyFile(rand.Reader)
 	if err := os.WriteFile(key, data, 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	m.Config.SecretKeyFile = key
+	return u.String(), key
 }
 
 func TestPostgresNeedsSecretKeyFile(t *testing.T) {

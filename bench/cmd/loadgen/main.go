@@ -47,7 +47,7 @@ func NewMain() *Main {
 }
 
 const usage = `usage:
-  loadgen run [-clients N] [-duration D] [-warmup D] [scenario ...]
+  loadgen run [-clients N] [-duration D] [-warmup D] [-database sqlite|postgres://...] [scenario ...]
       run the scenarios (all by default) and print a markdown table
   loadgen list
       list the scenarios

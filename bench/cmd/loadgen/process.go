@@ -29,11 +29,14 @@ type process struct {
 	Token string // operator token
 	Sink  *sink
 
-	dir    string
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when cmd has been waited for
-	waited error         // cmd.Wait's error, set before exited closes
-	log    *bytes.Buffer // stderr: warnings and errors only
+	dir     string
+	db      string    // GUESTPASS_DATABASE
+	keyFile string    // PostgreSQL only
+	schema  *pgSchema // PostgreSQL only
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed when cmd has been waited for
+	waited  error         // cmd.Wait's error, set before exited closes
+	log     *bytes.Buffer // stderr: warnings and errors only
 }
 
 // startGuestPass builds guestpass, starts it on a free loopback port and
@@ -43,7 +46,7 @@ func startGuestPass(ctx context.Context) (_ *process, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
 	}
-	p := &process{dir: dir, log: &bytes.Buffer{}}
+	p := &process{dir: dir, log: &bytes.Buffer{}, db: "sqlite:" + filepath.Join(dir, "gp.db")}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, p.Close())
@@ -51,6 +54,11 @@ func startGuestPass(ctx context.Context) (_ *process, err error) {
 	}()
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
+	if base := databaseFrom(ctx); isPostgres(base) {
+		if p.schema, p.db, p.keyFile, err = newPGSchema(ctx, base, dir); err != nil {
+			return nil, err
+		}
+	}
 	bin := filepath.Join(dir, "guestpass")
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, guestPassPkg).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build (run loadgen inside the guestpass module): %w\n%s", err, out)
@@ -64,7 +72,16 @@ func startGuestPass(ctx context.Context) (_ *process, err error) {
 	return p, p.createToken(ctx, bin)
 }
 
-func (p *process) database() string { return "sqlite:" + filepath.Join(p.dir, "gp.db") }
+// database is the server's GUESTPASS_DATABASE.
+func (p *process) database() string { return p.db }
+
+// keyEnv is the secret key settings PostgreSQL requires.
+func (p *process) keyEnv() []string {
+	if p.keyFile == "" {
+		return nil
+	}
+	return []string{"GUESTPASS_SECRET_KEY_FILE=" + p.keyFile}
+}
 
 func (p *process) start(ctx context.Context, bin string) error {
 	addr, err := freeAddr()
@@ -77,6 +94,7 @@ func (p *process) start(ctx context.Context, bin string) error {
 	p.cmd.Env = append(os.Environ(), "GUESTPASS_ADDR="+addr, "GUESTPASS_BASE_URL="+p.Base,
 		"GUESTPASS_DATABASE="+p.database(), "GUESTPASS_SMTP_URL="+p.Sink.URL(),
 		"GUESTPASS_TRUSTED_PROXIES=127.0.0.1/32", "GUESTPASS_LOG_LEVEL=warn")
+	p.cmd.Env = append(p.cmd.Env, p.keyEnv()...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		return fmt.Errorf("start guestpass: %w", err)
@@ -123,6 +141,7 @@ func (p *process) waitReady(ctx context.Context) error {
 
 func (p *process) createToken(ctx context.Context, bin string) error {
 	cmd := exec.CommandContext(ctx, bin, "token", "create", "--operator", "--database", p.database(), "--log-level", "error")
+	cmd.Env = append(os.Environ(), p.keyEnv()...)
 	out, err := cmd.Output()
 	if err != nil {
 		return fmt.Errorf("token create: %w", err)
@@ -146,6 +165,9 @@ func (p *process) Close() error {
 	}
 	if p.Sink != nil {
 		errs = append(errs, p.Sink.Close())
+	}
+	if p.schema != nil {
+		errs = append(errs, p.schema.Drop())
 	}
 	errs = append(errs, os.RemoveAll(p.dir))
 	return errors.Join(errs...)

@@ -21,9 +21,14 @@ func (m *Main) runCommand(ctx context.Context, args []string) error {
 	fs.IntVar(&opts.Clients, "clients", 32, "concurrent keep-alive clients")
 	fs.DurationVar(&opts.Duration, "duration", 10*time.Second, "measured time per scenario")
 	fs.DurationVar(&opts.Warmup, "warmup", 2*time.Second, "unmeasured time before it")
+	database := fs.String("database", "sqlite", "sqlite (a fresh file per scenario) or a postgres:// URL (a fresh schema per scenario)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := checkDatabase(*database); err != nil {
+		return err
+	}
+	ctx = withDatabase(ctx, *database)
 	picked, err := m.pick(fs.Args())
 	if err != nil {
 		return err

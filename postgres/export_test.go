@@ -1,0 +1,4 @@
+package postgres
+
+// ChangeChannel exposes the NOTIFY channel name to the external tests.
+var ChangeChannel = changeChannel
