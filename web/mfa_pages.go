@@ -1,17 +1,21 @@
 package web
 
 import (
+	"encoding/base64"
+	"html/template"
 	"net/http"
 	"net/url"
 
 	"github.com/guestpass/guestpass"
+	qrcode "github.com/skip2/go-qrcode"
 )
 
 // mfaData is what the second-factor pages show.
 type mfaData struct {
 	Register  bool
-	Secret    string // #totp-secret, base32
-	URI       string // otpauth:// URI, shown as text (no QR library yet)
+	Secret    string       // #totp-secret, base32
+	URI       string       // otpauth:// URI, also as a link for phones
+	QR        template.URL // data: PNG of URI, rendered here so no script or CDN is needed
 	Codes     []string
 	Left      int
 	Recovered bool
@@ -31,6 +35,7 @@ func init() {
 		"mfa.register":       "%s requires a second factor. Add this account to an authenticator app (such as FreeOTP or Google Authenticator), then enter the 6-digit code it shows.",
 		"mfa.secret":         "Secret key to type into the app:",
 		"mfa.uri":            "Or open this link on the phone with the app:",
+		"mfa.qr":             "QR code to scan with your authenticator app",
 		"mfa.code":           "Code",
 		"button.mfa":         "Verify",
 		"recovery.lead":      "Keep these recovery codes somewhere safe. Each one works once, when you cannot use your authenticator app. They are not shown again.",
@@ -58,6 +63,13 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 	}
 	d := s.newPage(r, "title.mfa", v.Tenant)
 	d.MFA = &mfaData{Register: v.Register, Secret: v.Secret, URI: v.URI}
+	if v.Register {
+		// A QR failure is not fatal: the text secret below still works.
+		if png, err := qrcode.Encode(v.URI, qrcode.Medium, 256); err == nil {
+			// #nosec: the data URI is our own PNG, base64, not user input.
+			d.MFA.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+		}
+	}
 	if failure != nil {
 		d.Alert = d.L.Error(failure)
 	}

@@ -78,6 +78,9 @@ func TestMFAPages(t *testing.T) {
 	if b.Cookie("__Host-gp-session-"+e.tenant.ID) != nil {
 		t.Fatal("a session exists before the second factor")
 	}
+	if !strings.Contains(page.Body, `<img id="totp-qr" src="data:image/png;base64,`) {
+		t.Fatal("registration page has no server-rendered QR code")
+	}
 	secret := m[1]
 	if bad := post(t, b, e.path("/mfa"), url.Values{"code": {"00000a"}}); bad.Status != 400 || guestclient.Alert(bad.Body) == "" {
 		t.Fatalf("malformed code: %d %q", bad.Status, guestclient.Alert(bad.Body))
