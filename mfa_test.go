@@ -188,3 +188,38 @@ func TestMFA(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminResetsMFA(t *testing.T) {
+	e := newMFAEnv(t)
+	e.registered(t, "jo@fabrikam.com")
+	op := mustOperator(t, e)
+	g, err := e.store.GetGuestByMail(t.Context(), e.tenant.ID, "jo@fabrikam.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := e.svc.GuestMFAMethods(t.Context(), op, e.tenant.ID, g.ID)
+	if err != nil || len(ms) != 1 || ms[0].Kind != guestpass.MFATOTP {
+		t.Fatalf("methods = %+v, %v", ms, err)
+	}
+	if _, err := e.svc.ResetGuestMFA(t.Context(), op, e.tenant.ID, "nope"); guestpass.KindOf(err) != guestpass.KindNotFound {
+		t.Fatalf("reset unknown guest: %v", err)
+	}
+	flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+	if _, err := e.mfa(t, flow, "", ""); codeOf(err) != "invalid_mfa_code_format" {
+		t.Fatalf("empty code: %v", err)
+	}
+	if n, err := e.svc.ResetGuestMFA(t.Context(), op, e.tenant.ID, g.ID); n != 1 || err != nil {
+		t.Fatalf("reset = %d, %v", n, err)
+	}
+	if ms, _ := e.svc.GuestMFAMethods(t.Context(), op, e.tenant.ID, g.ID); len(ms) != 0 {
+		t.Fatal("methods survive reset")
+	}
+	logs, _, err := e.svc.ListAudit(t.Context(), op, e.tenant.ID, guestpass.AuditAdmin, guestpass.Page{Limit: 100})
+	if err != nil || !slices.ContainsFunc(logs, func(a *guestpass.AuditEvent) bool { return a.Action == "guest.resetMfa" }) {
+		t.Fatalf("no audit event: %v", err)
+	}
+	flow = e.firstFactor(t, "jo@fabrikam.com", 3)
+	if v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); err != nil || !v.Register {
+		t.Fatalf("after reset the guest must register again: %+v %v", v, err)
+	}
+}
