@@ -223,3 +223,12 @@ func TestAdminResetsMFA(t *testing.T) {
 		t.Fatalf("after reset the guest must register again: %+v %v", v, err)
 	}
 }
+
+func FuzzNormalizeRecoveryCode(f *testing.F) {
+	f.Add("abcd-efgh-2345-6777")
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, ok := guestpass.NormalizeRecoveryCode(s); ok && len(c) != 16 {
+			t.Fatalf("%q -> %q", s, c)
+		}
+	})
+}
