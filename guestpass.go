@@ -108,6 +108,7 @@ const (
 	FlowStarted  FlowState = "started"  // address known or asked, no code yet
 	FlowCodeSent FlowState = "codeSent" // a code (or, for unknown addresses, a decoy) is pending
 	FlowConsent  FlowState = "consent"  // code proven; first redemption awaits consent
+	FlowMFA      FlowState = "mfa"      // first factor proven; the tenant's second factor awaits
 )
 
 // Flow is one browser's attempt to sign in, bound to it by a cookie whose

@@ -58,6 +58,9 @@ func (s *Service) firstFactorProven(ctx context.Context, t *Tenant, g *Guest, fl
 // consented is the step after consent (or when none is needed): the place a
 // second factor is demanded before the session begins.
 func (s *Service) consented(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client) (*SignInResult, error) {
+	if t.Settings.RequireMFAForGuests {
+		return s.demandMFA(ctx, t, g, flow)
+	}
 	idp, amr := flow.FirstFactor()
 	return s.finishSignIn(ctx, t, g, flow, c, idp, amr)
 }

@@ -38,6 +38,7 @@ type Tx interface {
 type Queries interface {
 	ApplicationQueries
 	ChangeQueries
+	MFAQueries
 
 	CreateTenant(ctx context.Context, t *Tenant) error
 	// GetTenant returns ErrNotFound for an unknown id.

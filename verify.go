@@ -28,8 +28,15 @@ type SignInResult struct {
 	Tenant      *Tenant
 	Guest       *Guest
 	NeedConsent bool
-	Session     *SessionGrant
-	RedirectTo  string
+	// NeedMFA asks for the second factor (form#mfa) before any session.
+	NeedMFA bool
+	// RecoveryCodes are shown once, at the end of an MFA registration.
+	RecoveryCodes []string
+	// RecoveryCodesLeft is set after a sign-in with a recovery code.
+	RecoveryCodesLeft int
+	UsedRecoveryCode  bool
+	Session           *SessionGrant
+	RedirectTo        string
 }
 
 // NormalizeCode accepts what people paste: digits with spaces or dashes.

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) guestpass.Store) {
 		{"PurgeExpired", purgeTests()},
 		{"Update", updateTests()},
 		{"Changes", changeTests()},
+		{"MFA", mfaTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

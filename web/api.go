@@ -29,6 +29,8 @@ func (s *Server) apiHandler() http.Handler {
 	mux.HandleFunc("PATCH "+t+"/guests/{id}", s.apiPatchGuest)
 	mux.HandleFunc("DELETE "+t+"/guests/{id}", s.apiDeleteGuest)
 	mux.HandleFunc("POST "+t+"/guests/{id}/revokeSignInSessions", s.apiRevokeSessions)
+	mux.HandleFunc("GET "+t+"/guests/{id}/authenticationMethods", s.apiListMFAMethods)
+	mux.HandleFunc("POST "+t+"/guests/{id}/resetAuthenticationMethods", s.apiResetMFA)
 	mux.HandleFunc("GET "+t+"/auditLogs", s.apiListAudit)
 	mux.HandleFunc("POST "+t+"/applications", s.apiCreateApp)
 	mux.HandleFunc("GET "+t+"/applications", s.apiListApps)

@@ -142,6 +142,8 @@ func TestAPITenantScoping(t *testing.T) {
 		{"PATCH", g, map[string]any{"accountEnabled": false}},
 		{"DELETE", g, nil},
 		{"POST", g + "/revokeSignInSessions", nil},
+		{"GET", g + "/authenticationMethods", nil},
+		{"POST", g + "/resetAuthenticationMethods", nil},
 		{"GET", o + "/auditLogs", nil},
 		{"POST", o + "/tokens", map[string]any{"name": "steal"}},
 		{"POST", "/api/v1/tenants/" + own.ID + "/tokens", map[string]any{"name": "more"}},

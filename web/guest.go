@@ -110,6 +110,10 @@ func (s *Server) showVerify(w http.ResponseWriter, r *http.Request, status int, 
 		http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/consent", http.StatusSeeOther)
 		return
 	}
+	if err == nil && v.State == guestpass.FlowMFA {
+		http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/mfa", http.StatusSeeOther)
+		return
+	}
 	if err == nil && v.MaskedMail == "" {
 		err = guestpass.ErrFlowExpired
 	}
@@ -154,6 +158,10 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *guestpass
 	tid := res.Tenant.ID
 	if res.NeedConsent {
 		http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/consent", http.StatusSeeOther)
+		return
+	}
+	if res.NeedMFA {
+		http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/mfa", http.StatusSeeOther)
 		return
 	}
 	clearCookie(w, flowCookie(tid))

@@ -23,7 +23,7 @@ type pages struct {
 
 func newPages() (*pages, error) {
 	p := &pages{tmpl: map[string]*template.Template{}}
-	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message"} {
+	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message", "mfa", "recovery"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -58,6 +58,7 @@ type pageData struct {
 	GuestMail   string
 	SessionEnds string
 	Apps        []appLink
+	MFA         *mfaData // form#mfa and #recovery-codes (mfa_pages.go)
 }
 
 type appLink struct{ Name, URL string }
@@ -110,6 +111,8 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/verify", s.verifyCode)
 	mux.HandleFunc("GET /t/{tid}/consent", s.consentPage)
 	mux.HandleFunc("POST /t/{tid}/consent", s.consent)
+	mux.HandleFunc("GET /t/{tid}/mfa", s.mfaPage)
+	mux.HandleFunc("POST /t/{tid}/mfa", s.verifyMFA)
 	mux.HandleFunc("GET /t/{tid}/apps", s.appsPage)
 	mux.HandleFunc("POST /t/{tid}/signout", s.signOut)
 	mux.HandleFunc("/", s.notFoundPage)

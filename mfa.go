@@ -1,0 +1,49 @@
+package guestpass
+
+import (
+	"context"
+	"time"
+)
+
+// MFAKind is a kind of second factor.
+type MFAKind string
+
+// MFATOTP is an authenticator app (RFC 6238). Passkeys and SMS are not
+// implemented yet (docs/mfa.md).
+const MFATOTP MFAKind = "totp"
+
+// MFAMethod is one registered second factor of a guest. A method is created
+// unconfirmed when registration starts and counts only once the guest has
+// proven it with a first code (ConfirmedAt set).
+type MFAMethod struct {
+	ID          string
+	TenantID    string
+	GuestID     string
+	Kind        MFAKind
+	Secret      []byte // sealed with Keys.Seal; never stored in the clear
+	LastStep    int64  // newest TOTP time step used: a step works once
+	CreatedAt   time.Time
+	ConfirmedAt time.Time
+}
+
+// MFAQueries store second factors and recovery codes.
+type MFAQueries interface {
+	CreateMFAMethod(ctx context.Context, m *MFAMethod) error
+	// ListMFAMethods lists a guest's methods, confirmed or not, oldest first.
+	ListMFAMethods(ctx context.Context, tenantID, guestID string) ([]*MFAMethod, error)
+	// ConfirmMFAMethod marks an unconfirmed method confirmed.
+	ConfirmMFAMethod(ctx context.Context, tenantID, id string, at time.Time) error
+	// UseTOTPStep records step as used on the method if and only if it is
+	// newer than every step used before: of two racing callers with the
+	// same code, exactly one gets true.
+	UseTOTPStep(ctx context.Context, tenantID, id string, step int64) (bool, error)
+	// DeleteMFAMethods removes a guest's methods and recovery codes and
+	// returns how many methods it removed.
+	DeleteMFAMethods(ctx context.Context, tenantID, guestID string) (int, error)
+
+	// ReplaceRecoveryCodes replaces a guest's recovery codes with hashes.
+	ReplaceRecoveryCodes(ctx context.Context, tenantID, guestID string, hashes [][]byte) error
+	// UseRecoveryCode deletes the matching unused code; ok is false when
+	// none matches. remaining counts the codes left afterwards.
+	UseRecoveryCode(ctx context.Context, tenantID, guestID string, hash []byte) (ok bool, remaining int, err error)
+}

@@ -1,0 +1,301 @@
+package guestpass
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+)
+
+// recoveryCodeCount and recoveryCodeBytes: 10 codes of 80 random bits,
+// above DESIGN §6's 64-bit floor, shown as 16 base32 characters.
+const (
+	recoveryCodeCount = 10
+	recoveryCodeBytes = 10
+)
+
+// demandMFA parks the flow in FlowMFA: the session begins only after
+// VerifyMFA. The flow keeps the guest and how the first factor was proven.
+func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow) (*SignInResult, error) {
+	flow.State, flow.GuestID = FlowMFA, g.ID
+	if err := s.store.UpdateFlow(ctx, flow); err != nil {
+		return nil, internal("update flow", err)
+	}
+	return &SignInResult{Tenant: t, Guest: g, NeedMFA: true}, nil
+}
+
+// MFAView is what form#mfa shows: either "enter your code" for a guest with
+// a method, or a registration with the secret to scan.
+type MFAView struct {
+	Tenant   *Tenant
+	Register bool
+	Secret   string // base32, for typing into an app
+	URI      string // otpauth:// for the QR code
+}
+
+// ViewMFA reads the flow's MFA step. For a guest without a confirmed method
+// it starts (or resumes) a TOTP registration: the unconfirmed secret is
+// stored sealed, so reloading the page shows the same secret.
+func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFAView, error) {
+	t, _, g, err := s.mfaFlow(ctx, tenantID, flowToken)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+	if err != nil {
+		return nil, internal("list mfa methods", err)
+	}
+	if confirmed(ms) != nil {
+		return &MFAView{Tenant: t}, nil
+	}
+	var m *MFAMethod
+	if len(ms) > 0 {
+		m = ms[len(ms)-1]
+	} else if m, err = s.newTOTPMethod(ctx, t, g); err != nil {
+		return nil, err
+	}
+	key, err := s.keys.Open(m.Secret, methodAD(m))
+	if err != nil {
+		return nil, internal("open totp secret", err)
+	}
+	secret := b32.EncodeToString(key)
+	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: TOTPURI(t.DisplayName, g.Mail, secret)}, nil
+}
+
+func (s *Service) newTOTPMethod(ctx context.Context, t *Tenant, g *Guest) (*MFAMethod, error) {
+	key, _, err := NewTOTPSecret(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	m := &MFAMethod{ID: id, TenantID: t.ID, GuestID: g.ID, Kind: MFATOTP, CreatedAt: s.clock.Now()}
+	if m.Secret, err = s.keys.Seal(key, methodAD(m)); err != nil {
+		return nil, internal("seal totp secret", err)
+	}
+	return m, internal("create mfa method", s.store.CreateMFAMethod(ctx, m))
+}
+
+// methodAD binds a sealed secret to its row, so a secret copied onto another
+// guest's row does not open.
+func methodAD(m *MFAMethod) []byte { return []byte("mfa:" + m.TenantID + ":" + m.GuestID + ":" + m.ID) }
+
+func confirmed(ms []*MFAMethod) []*MFAMethod {
+	var out []*MFAMethod
+	for _, m := range ms {
+		if !m.ConfirmedAt.IsZero() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (s *Service) mfaFlow(ctx context.Context, tenantID, flowToken string) (*Tenant, *Flow, *Guest, error) {
+	t, err := s.getTenant(ctx, s.store, tenantID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	flow, err := s.loadFlow(ctx, s.store, t.ID, flowToken)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if flow.State != FlowMFA || flow.GuestID == "" {
+		return nil, nil, nil, ErrFlowExpired
+	}
+	g, err := s.getGuest(ctx, s.store, t.ID, flow.GuestID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return t, flow, g, nil
+}
+
+// VerifyMFARequest is a submitted form#mfa: a TOTP code or a recovery code.
+type VerifyMFARequest struct {
+	TenantID     string
+	FlowToken    string
+	Code         string // six digits from the app
+	RecoveryCode string
+	Client       Client
+}
+
+var errMFAWrong = Errorf(KindInvalid, "wrong_mfa_code", "That code is not right. Check the time on your phone and try the newest code.")
+
+// VerifyMFA checks the second factor and, on success, begins the session.
+// Every attempt is charged to the guest's failure budget (the one email
+// codes use) before it is compared, and refunded only on success.
+func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInResult, error) {
+	t, flow, g, err := s.mfaFlow(ctx, req.TenantID, req.FlowToken)
+	if err != nil {
+		return nil, err
+	}
+	var code, rcode string
+	var ok bool
+	if req.RecoveryCode != "" {
+		if rcode, ok = NormalizeRecoveryCode(req.RecoveryCode); !ok {
+			return nil, Errorf(KindInvalid, "invalid_recovery_code_format", "Enter a recovery code as it was shown: 16 letters and digits.")
+		}
+	} else if code, ok = NormalizeTOTP(req.Code); !ok {
+		return nil, Errorf(KindInvalid, "invalid_mfa_code_format", "Enter the 6-digit code from your authenticator app.")
+	}
+	if err := s.guessAllowed(ctx, t, flow, req.Client); err != nil {
+		return nil, err
+	}
+	budget := s.limits.GuestFailures
+	bkey := budgetKey(t.ID, flow.Mail)
+	allowed, remaining, err := s.take(ctx, s.store, bkey, budget)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed {
+		return nil, s.lock(ctx, t, flow.Mail, req.Client)
+	}
+	res, how, err := s.checkSecondFactor(ctx, t, g, code, rcode)
+	if errors.Is(err, errMFAWrong) || errors.Is(err, errTOTPReplay) {
+		if aerr := s.audit(ctx, s.store, signInEvent(t.ID, g, "mfa.verify", "wrong_code", req.Client)); aerr != nil {
+			return nil, aerr
+		}
+		if remaining == 0 {
+			return nil, s.lock(ctx, t, flow.Mail, req.Client)
+		}
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.ReturnToken(ctx, bkey, budget.interval()); err != nil {
+		return nil, internal("refund", err)
+	}
+	if g.State == GuestDisabled {
+		return nil, Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName)
+	}
+	idp, amr := flow.FirstFactor()
+	for _, a := range append(how, "mfa") {
+		if !slices.Contains(amr, a) {
+			amr = append(amr, a)
+		}
+	}
+	out, err := s.finishSignIn(ctx, t, g, flow, req.Client, idp, amr)
+	if err != nil {
+		return nil, err
+	}
+	out.RecoveryCodes, out.RecoveryCodesLeft, out.UsedRecoveryCode = res.RecoveryCodes, res.RecoveryCodesLeft, res.UsedRecoveryCode
+	return out, nil
+}
+
+var errTOTPReplay = Errorf(KindInvalid, "mfa_code_used", "This code has already been used. Wait for the next code in your app.")
+
+// checkSecondFactor compares a TOTP code (against the confirmed methods, or
+// the pending registration when there is none) or a recovery code. It
+// returns the amr values the factor adds.
+func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, code, rcode string) (*SignInResult, []string, error) {
+	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+	if err != nil {
+		return nil, nil, internal("list mfa methods", err)
+	}
+	live := confirmed(ms)
+	if rcode != "" {
+		if len(live) == 0 {
+			return nil, nil, errMFAWrong
+		}
+		ok, left, err := s.store.UseRecoveryCode(ctx, t.ID, g.ID, hashRecoveryCode(rcode))
+		if err != nil {
+			return nil, nil, internal("use recovery code", err)
+		}
+		if !ok {
+			return nil, nil, errMFAWrong
+		}
+		return &SignInResult{UsedRecoveryCode: true, RecoveryCodesLeft: left}, []string{"otp"}, nil
+	}
+	registering := len(live) == 0
+	if registering {
+		live = ms // the pending registration(s)
+	}
+	now := s.clock.Now()
+	for _, m := range live {
+		if m.Kind != MFATOTP {
+			continue
+		}
+		key, err := s.keys.Open(m.Secret, methodAD(m))
+		if err != nil {
+			return nil, nil, internal("open totp secret", err)
+		}
+		step, ok := matchTOTP(key, code, now)
+		if !ok {
+			continue
+		}
+		won, err := s.store.UseTOTPStep(ctx, t.ID, m.ID, step)
+		if err != nil {
+			return nil, nil, internal("use totp step", err)
+		}
+		if !won {
+			return nil, nil, errTOTPReplay
+		}
+		res := &SignInResult{}
+		if registering {
+			if res.RecoveryCodes, err = s.confirmRegistration(ctx, m); err != nil {
+				return nil, nil, err
+			}
+		}
+		return res, []string{"otp"}, nil
+	}
+	return nil, nil, errMFAWrong
+}
+
+// confirmRegistration makes the method count and issues fresh recovery
+// codes, in one transaction.
+func (s *Service) confirmRegistration(ctx context.Context, m *MFAMethod) ([]string, error) {
+	codes, hashes, err := s.newRecoveryCodes()
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		if err := tx.ConfirmMFAMethod(ctx, m.TenantID, m.ID, s.clock.Now()); err != nil {
+			return internal("confirm mfa method", err)
+		}
+		return internal("recovery codes", tx.ReplaceRecoveryCodes(ctx, m.TenantID, m.GuestID, hashes))
+	})
+	return codes, err
+}
+
+func (s *Service) newRecoveryCodes() ([]string, [][]byte, error) {
+	codes := make([]string, 0, recoveryCodeCount)
+	hashes := make([][]byte, 0, recoveryCodeCount)
+	for range recoveryCodeCount {
+		b := make([]byte, recoveryCodeBytes)
+		if _, err := io.ReadFull(s.rand, b); err != nil {
+			return nil, nil, internal("recovery code", err)
+		}
+		c := b32.EncodeToString(b) // 16 characters
+		codes = append(codes, c[0:4]+"-"+c[4:8]+"-"+c[8:12]+"-"+c[12:16])
+		hashes = append(hashes, hashRecoveryCode(c))
+	}
+	return codes, hashes, nil
+}
+
+// hashRecoveryCode: a plain SHA-256 suffices because a code carries 80
+// random bits; a slow hash would only add cost to every honest sign-in.
+func hashRecoveryCode(normalized string) []byte {
+	h := sha256.Sum256([]byte("recovery:" + normalized))
+	return h[:]
+}
+
+// NormalizeRecoveryCode accepts a code in any case with dashes or spaces.
+func NormalizeRecoveryCode(s string) (string, bool) {
+	if len(s) > 40 {
+		return "", false
+	}
+	s = strings.ToUpper(strings.NewReplacer("-", "", " ", "", "\t", "").Replace(s))
+	if len(s) != 16 {
+		return "", false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < '2' || c > '7') {
+			return "", false
+		}
+	}
+	return s, true
+}

@@ -1,0 +1,234 @@
+package guestpass_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guestpass/guestpass"
+)
+
+// totpNow asks oathtool (an implementation independent of ours) for the
+// code of secret at the fake clock's time.
+func totpAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	path, err := exec.LookPath("oathtool")
+	if err != nil {
+		t.Skip("oathtool not installed")
+	}
+	out, err := exec.Command(path, "--totp", "-b", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), secret).Output()
+	if err != nil {
+		t.Fatalf("oathtool: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func newMFAEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	tn, err := e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Strict", VerifiedDomains: []string{"strict.com"},
+		Settings: guestpass.TenantSettings{RequireMFAForGuests: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tn.Settings.RequireMFAForGuests {
+		t.Fatal("setting not kept")
+	}
+	e.tenant = tn
+	return e
+}
+
+// firstFactor signs addr in with the nth emailed code (and consent) and
+// returns the flow, which must now be waiting for the second factor.
+func (e *env) firstFactor(t *testing.T, addr string, nth int) string {
+	t.Helper()
+	flow := e.send(t, "", addr)
+	res, err := e.verify(t, flow, e.waitCodes(t, addr, nth)[nth-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NeedConsent {
+		res, err = e.svc.Consent(t.Context(), guestpass.ConsentRequest{TenantID: e.tenant.ID, FlowToken: flow, Accept: true, Client: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !res.NeedMFA || res.Session != nil {
+		t.Fatalf("after first factor: %+v", res)
+	}
+	return flow
+}
+
+func (e *env) mfa(t *testing.T, flow, code, recovery string) (*guestpass.SignInResult, error) {
+	t.Helper()
+	return e.svc.VerifyMFA(t.Context(), guestpass.VerifyMFARequest{TenantID: e.tenant.ID, FlowToken: flow, Code: code, RecoveryCode: recovery, Client: client})
+}
+
+// registered runs a first sign-in through TOTP registration and returns the
+// secret and the recovery codes.
+func (e *env) registered(t *testing.T, addr string) (string, []string) {
+	t.Helper()
+	e.invite(t, addr)
+	flow := e.firstFactor(t, addr, 1)
+	v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+	if err != nil || !v.Register || v.Secret == "" || !strings.HasPrefix(v.URI, "otpauth://totp/") {
+		t.Fatalf("view = %+v, %v", v, err)
+	}
+	again, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+	if again.Secret != v.Secret {
+		t.Fatal("reloading the registration changed the secret")
+	}
+	res, err := e.mfa(t, flow, totpAt(t, v.Secret, e.clock.Now()), "")
+	if err != nil || res.Session == nil {
+		t.Fatalf("register = %+v, %v", res, err)
+	}
+	if amr := res.Session.Session.AMR; !slices.Contains(amr, "otp") || !slices.Contains(amr, "mfa") {
+		t.Fatalf("amr %v", amr)
+	}
+	if len(res.RecoveryCodes) != 10 {
+		t.Fatalf("%d recovery codes", len(res.RecoveryCodes))
+	}
+	return v.Secret, res.RecoveryCodes
+}
+
+func TestMFA(t *testing.T) {
+	t.Run("NoSessionBeforeSecondFactor", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.invite(t, "jo@fabrikam.com")
+		flow := e.firstFactor(t, "jo@fabrikam.com", 1)
+		if _, err := e.verify(t, flow, "12345678"); codeOf(err) != "flow_expired" {
+			t.Fatalf("email code on an MFA flow: %v", err)
+		}
+		if _, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, "bogus"); codeOf(err) != "flow_expired" {
+			t.Fatalf("foreign flow: %v", err)
+		}
+	})
+	t.Run("RegisterThenSignInWithOathtoolCode", func(t *testing.T) {
+		e := newMFAEnv(t)
+		secret, _ := e.registered(t, "jo@fabrikam.com")
+		e.clock.Advance(time.Minute)
+		flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+		v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if err != nil || v.Register || v.Secret != "" {
+			t.Fatalf("second sign-in must not re-register or show the secret: %+v %v", v, err)
+		}
+		// The previous step (clock drift) is accepted.
+		res, err := e.mfa(t, flow, totpAt(t, secret, e.clock.Now().Add(-30*time.Second)), "")
+		if err != nil || res.Session == nil || len(res.RecoveryCodes) != 0 {
+			t.Fatalf("sign in = %+v, %v", res, err)
+		}
+	})
+	t.Run("ReplayWrongOutOfWindowRefused", func(t *testing.T) {
+		e := newMFAEnv(t)
+		secret, _ := e.registered(t, "jo@fabrikam.com")
+		used := totpAt(t, secret, e.clock.Now())
+		flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+		if _, err := e.mfa(t, flow, used, ""); codeOf(err) != "mfa_code_used" {
+			t.Fatalf("replay: %v", err)
+		}
+		e.clock.Advance(5 * time.Minute)
+		if _, err := e.mfa(t, flow, totpAt(t, secret, e.clock.Now().Add(-90*time.Second)), ""); codeOf(err) != "wrong_mfa_code" {
+			t.Fatalf("out of window (past): %v", err)
+		}
+		if _, err := e.mfa(t, flow, totpAt(t, secret, e.clock.Now().Add(90*time.Second)), ""); codeOf(err) != "wrong_mfa_code" {
+			t.Fatalf("out of window (future): %v", err)
+		}
+		good := totpAt(t, secret, e.clock.Now())
+		wrong := []byte(good)
+		wrong[0] = '0' + (wrong[0]-'0'+1)%10
+		if _, err := e.mfa(t, flow, string(wrong), ""); codeOf(err) != "wrong_mfa_code" {
+			t.Fatalf("wrong: %v", err)
+		}
+		for _, bad := range []string{"", "12345", "abcdef", "1234567"} {
+			if _, err := e.mfa(t, flow, bad, ""); codeOf(err) != "invalid_mfa_code_format" {
+				t.Fatalf("%q: %v", bad, err)
+			}
+		}
+		if res, err := e.mfa(t, flow, good, ""); err != nil || res.Session == nil {
+			t.Fatalf("good code after failures: %+v %v", res, err)
+		}
+	})
+	t.Run("RecoveryCodeWorksOnce", func(t *testing.T) {
+		e := newMFAEnv(t)
+		_, codes := e.registered(t, "jo@fabrikam.com")
+		flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+		res, err := e.mfa(t, flow, "", strings.ToLower(codes[3]))
+		if err != nil || res.Session == nil || !res.UsedRecoveryCode || res.RecoveryCodesLeft != 9 {
+			t.Fatalf("recovery = %+v, %v", res, err)
+		}
+		flow = e.firstFactor(t, "jo@fabrikam.com", 3)
+		if _, err := e.mfa(t, flow, "", codes[3]); codeOf(err) != "wrong_mfa_code" {
+			t.Fatalf("reused recovery code: %v", err)
+		}
+		if _, err := e.mfa(t, flow, "", "not-a-code"); codeOf(err) != "invalid_recovery_code_format" {
+			t.Fatalf("malformed: %v", err)
+		}
+		if res, err := e.mfa(t, flow, "", codes[4]); err != nil || res.RecoveryCodesLeft != 8 {
+			t.Fatalf("next code: %+v %v", res, err)
+		}
+	})
+	t.Run("WrongCodesLockTheGuest", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.registered(t, "jo@fabrikam.com")
+		flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+		var err error
+		for i := 0; i < 100; i++ {
+			if _, err = e.mfa(t, flow, "000000", ""); codeOf(err) != "wrong_mfa_code" {
+				break
+			}
+		}
+		if codeOf(err) != "locked" {
+			t.Fatalf("after many wrong codes: %v", err)
+		}
+		// The lock is the email-code lock: a new email code is refused too.
+		if _, err := e.verify(t, flow, "12345678"); err == nil {
+			t.Fatal("verify after lock succeeded")
+		}
+	})
+}
+
+func TestAdminResetsMFA(t *testing.T) {
+	e := newMFAEnv(t)
+	e.registered(t, "jo@fabrikam.com")
+	op := mustOperator(t, e)
+	g, err := e.store.GetGuestByMail(t.Context(), e.tenant.ID, "jo@fabrikam.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := e.svc.GuestMFAMethods(t.Context(), op, e.tenant.ID, g.ID)
+	if err != nil || len(ms) != 1 || ms[0].Kind != guestpass.MFATOTP {
+		t.Fatalf("methods = %+v, %v", ms, err)
+	}
+	if _, err := e.svc.ResetGuestMFA(t.Context(), op, e.tenant.ID, "nope"); guestpass.KindOf(err) != guestpass.KindNotFound {
+		t.Fatalf("reset unknown guest: %v", err)
+	}
+	flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+	if _, err := e.mfa(t, flow, "", ""); codeOf(err) != "invalid_mfa_code_format" {
+		t.Fatalf("empty code: %v", err)
+	}
+	if n, err := e.svc.ResetGuestMFA(t.Context(), op, e.tenant.ID, g.ID); n != 1 || err != nil {
+		t.Fatalf("reset = %d, %v", n, err)
+	}
+	if ms, _ := e.svc.GuestMFAMethods(t.Context(), op, e.tenant.ID, g.ID); len(ms) != 0 {
+		t.Fatal("methods survive reset")
+	}
+	logs, _, err := e.svc.ListAudit(t.Context(), op, e.tenant.ID, guestpass.AuditAdmin, guestpass.Page{Limit: 100})
+	if err != nil || !slices.ContainsFunc(logs, func(a *guestpass.AuditEvent) bool { return a.Action == "guest.resetMfa" }) {
+		t.Fatalf("no audit event: %v", err)
+	}
+	flow = e.firstFactor(t, "jo@fabrikam.com", 3)
+	if v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); err != nil || !v.Register {
+		t.Fatalf("after reset the guest must register again: %+v %v", v, err)
+	}
+}
+
+func FuzzNormalizeRecoveryCode(f *testing.F) {
+	f.Add("abcd-efgh-2345-6777")
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, ok := guestpass.NormalizeRecoveryCode(s); ok && len(c) != 16 {
+			t.Fatalf("%q -> %q", s, c)
+		}
+	})
+}

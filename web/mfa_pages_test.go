@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/internal/guestclient"
+	"github.com/guestpass/guestpass/mail/smtptest"
+)
+
+func oathtoolAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	path, err := exec.LookPath("oathtool")
+	if err != nil {
+		t.Skip("oathtool not installed")
+	}
+	out, err := exec.Command(path, "--totp", "-b", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), secret).Output()
+	if err != nil {
+		t.Fatalf("oathtool: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+var (
+	secretRe   = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
+	recoveryRe = regexp.MustCompile(`<li><code>([A-Z2-7-]+)</code></li>`)
+)
+
+// emailCode signs the browser in up to the second factor through the
+// pages, with the nth code mailed to addr.
+func (e *pageEnv) emailCode(t *testing.T, b *guestclient.Client, addr string, nth int) *guestclient.Response {
+	t.Helper()
+	if r := post(t, b, e.path("/send-code"), url.Values{"email": {addr}}); r.Status != 303 {
+		t.Fatalf("send: %d %s", r.Status, guestclient.Alert(r.Body))
+	}
+	var code string
+	seen := 0
+	e.smtp.WaitFor(t, func(m smtptest.Message) bool {
+		if c := guestclient.CodeIn(m.Text()); c != "" {
+			seen++
+			if seen >= nth {
+				code = c
+				return true
+			}
+		}
+		return false
+	})
+	r := post(t, b, e.path("/verify"), url.Values{"code": {code}})
+	if r.Status == 303 && strings.HasSuffix(r.Location, "/consent") {
+		r = post(t, b, e.path("/consent"), url.Values{"accept": {"yes"}})
+	}
+	if r.Status != 303 || !strings.HasSuffix(r.Location, "/mfa") {
+		t.Fatalf("after email code: %d %q %s", r.Status, r.Location, guestclient.Alert(r.Body))
+	}
+	return get(t, b, e.path("/mfa"))
+}
+
+func TestMFAPages(t *testing.T) {
+	e := newPageEnv(t)
+	var err error
+	e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Strict", VerifiedDomains: []string{"strict.com"},
+		Settings: guestpass.TenantSettings{RequireMFAForGuests: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.invite(t, "jo@fabrikam.com", false)
+	b := e.browser()
+	page := e.emailCode(t, b, "jo@fabrikam.com", 1)
+	m := secretRe.FindStringSubmatch(page.Body)
+	if page.Status != 200 || m == nil || !strings.Contains(page.Body, `<form id="mfa"`) || !strings.Contains(page.Body, `name="code"`) {
+		t.Fatalf("registration page: %d\n%s", page.Status, page.Body)
+	}
+	if b.Cookie("__Host-gp-session-"+e.tenant.ID) != nil {
+		t.Fatal("a session exists before the second factor")
+	}
+	if !strings.Contains(page.Body, `<img id="totp-qr" src="data:image/png;base64,`) {
+		t.Fatal("registration page has no server-rendered QR code")
+	}
+	secret := m[1]
+	if bad := post(t, b, e.path("/mfa"), url.Values{"code": {"00000a"}}); bad.Status != 400 || guestclient.Alert(bad.Body) == "" {
+		t.Fatalf("malformed code: %d %q", bad.Status, guestclient.Alert(bad.Body))
+	}
+	done := post(t, b, e.path("/mfa"), url.Values{"code": {oathtoolAt(t, secret, time.Now())}})
+	codes := recoveryRe.FindAllStringSubmatch(done.Body, -1)
+	if done.Status != 200 || len(codes) != 10 || !strings.Contains(done.Body, `id="recovery-codes"`) || !strings.Contains(done.Body, `<form id="continue"`) {
+		t.Fatalf("recovery codes page: %d\n%s", done.Status, done.Body)
+	}
+	if r := get(t, b, e.path("/apps")); r.Status != 200 {
+		t.Fatalf("apps after registration: %d", r.Status)
+	}
+	post(t, b, e.path("/signout"), nil)
+
+	// Second sign-in with a recovery code: told how many remain.
+	page = e.emailCode(t, b, "jo@fabrikam.com", 2)
+	if strings.Contains(page.Body, "totp-secret") {
+		t.Fatal("secret shown again on a later sign-in")
+	}
+	r := post(t, b, e.path("/mfa"), url.Values{"code": {codes[0][1]}})
+	if r.Status != 200 || !strings.Contains(r.Body, "9 recovery codes left") {
+		t.Fatalf("recovery sign-in: %d\n%s", r.Status, r.Body)
+	}
+	post(t, b, e.path("/signout"), nil)
+
+	// Third: TOTP, straight to the destination. The step used at
+	// registration may still be current (this test runs on the real clock),
+	// so the code of the next step, inside the ±1 window, is used.
+	e.emailCode(t, b, "jo@fabrikam.com", 3)
+	r = post(t, b, e.path("/mfa"), url.Values{"code": {oathtoolAt(t, secret, time.Now().Add(30*time.Second))}})
+	if r.Status != 303 || !strings.HasSuffix(r.Location, "/apps") {
+		t.Fatalf("totp sign-in: %d %q", r.Status, r.Location)
+	}
+}
