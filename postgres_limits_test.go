@@ -75,8 +75,12 @@ func TestLimitsAcrossNodesPostgres(t *testing.T) {
 				t.Fatalf("round %d: a wrong code was accepted: %q", round, res)
 			}
 		}
-		if wrong != 19 {
-			t.Fatalf("%d wrong guesses answered wrong_code in an hour, want 19 (the 20th locks)", wrong)
+		// Guesses are charged to the hourly budget before the per-code
+		// counter is taken, so racing guesses that find the code already
+		// dead still spend budget: the exact count depends on the
+		// interleaving. The guarantee is the ceiling.
+		if wrong > 19 || wrong < 5 {
+			t.Fatalf("%d wrong guesses answered wrong_code in an hour, want 5..19 (the 20th failure locks)", wrong)
 		}
 		// The budget is shared: the address is locked on every node, even
 		// for a fresh, correct code.
