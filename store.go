@@ -37,6 +37,7 @@ type Tx interface {
 // transaction. Each is atomic on its own.
 type Queries interface {
 	ApplicationQueries
+	IdentityProviderQueries
 	ChangeQueries
 	MFAQueries
 

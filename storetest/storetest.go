@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) guestpass.Store) {
 		{"Audit", auditTests()},
 		{"AdminTokens", adminTokenTests()},
 		{"Applications", appTests()},
+		{"IdentityProviders", idpTests()},
 		{"PurgeExpired", purgeTests()},
 		{"Update", updateTests()},
 		{"Changes", changeTests()},
