@@ -58,18 +58,23 @@ func ParseDuration(s string) (time.Duration, error) {
 		default:
 			unit, ok := isoUnit(c, inTime)
 			n, err := strconv.ParseInt(num, 10, 32)
-			if !ok || err != nil {
+			// Bound every term before multiplying: int64 nanoseconds
+			// overflow near 292 years, and a wrapped product turns negative.
+			if !ok || err != nil || time.Duration(n) > (maxDuration-total)/unit {
 				return 0, bad
 			}
 			total += time.Duration(n) * unit
 			num, any, timeAny = "", true, inTime
 		}
 	}
-	if num != "" || !any || inTime && !timeAny || total > 10*365*24*time.Hour {
+	if num != "" || !any || inTime && !timeAny || total > maxDuration {
 		return 0, bad
 	}
 	return total, nil
 }
+
+// maxDuration is the longest duration any setting accepts (ten years).
+const maxDuration = 10 * 365 * 24 * time.Hour
 
 func isoUnit(c rune, inTime bool) (time.Duration, bool) {
 	switch {
