@@ -75,12 +75,11 @@ func TestLimitsAcrossNodesPostgres(t *testing.T) {
 				t.Fatalf("round %d: a wrong code was accepted: %q", round, res)
 			}
 		}
-		// Guesses are charged to the hourly budget before the per-code
-		// counter is taken, so racing guesses that find the code already
-		// dead still spend budget: the exact count depends on the
-		// interleaving. The guarantee is the ceiling.
-		if wrong > 19 || wrong < 5 {
-			t.Fatalf("%d wrong guesses answered wrong_code in an hour, want 5..19 (the 20th failure locks)", wrong)
+		// At most 19: the 20th failure answers "locked". Fewer is allowed: a
+		// guess refused as code_used_up in a race may still spend the
+		// address's budget, which errs on the safe side.
+		if wrong > 19 {
+			t.Fatalf("%d wrong guesses answered wrong_code in an hour, limit 20 (the 20th locks)", wrong)
 		}
 		// The budget is shared: the address is locked on every node, even
 		// for a fresh, correct code.
