@@ -1,29 +1,14 @@
 package guestpass_test
 
 import (
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/internal/oathtool"
 )
-
-// totpNow asks oathtool (an implementation independent of ours) for the
-// code of secret at the fake clock's time.
-func totpAt(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	path, err := exec.LookPath("oathtool")
-	if err != nil {
-		t.Skip("oathtool not installed")
-	}
-	out, err := exec.Command(path, "--totp", "-b", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), secret).Output()
-	if err != nil {
-		t.Fatalf("oathtool: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 func newMFAEnv(t *testing.T) *env {
 	t.Helper()
@@ -80,7 +65,7 @@ func (e *env) registered(t *testing.T, addr string) (string, []string) {
 	if again.Secret != v.Secret {
 		t.Fatal("reloading the registration changed the secret")
 	}
-	res, err := e.mfa(t, flow, totpAt(t, v.Secret, e.clock.Now()), "")
+	res, err := e.mfa(t, flow, oathtool.TOTP(t, v.Secret, e.clock.Now()), "")
 	if err != nil || res.Session == nil {
 		t.Fatalf("register = %+v, %v", res, err)
 	}
@@ -115,7 +100,7 @@ func TestMFA(t *testing.T) {
 			t.Fatalf("second sign-in must not re-register or show the secret: %+v %v", v, err)
 		}
 		// The previous step (clock drift) is accepted.
-		res, err := e.mfa(t, flow, totpAt(t, secret, e.clock.Now().Add(-30*time.Second)), "")
+		res, err := e.mfa(t, flow, oathtool.TOTP(t, secret, e.clock.Now().Add(-30*time.Second)), "")
 		if err != nil || res.Session == nil || len(res.RecoveryCodes) != 0 {
 			t.Fatalf("sign in = %+v, %v", res, err)
 		}
@@ -123,19 +108,19 @@ func TestMFA(t *testing.T) {
 	t.Run("ReplayWrongOutOfWindowRefused", func(t *testing.T) {
 		e := newMFAEnv(t)
 		secret, _ := e.registered(t, "jo@fabrikam.com")
-		used := totpAt(t, secret, e.clock.Now())
+		used := oathtool.TOTP(t, secret, e.clock.Now())
 		flow := e.firstFactor(t, "jo@fabrikam.com", 2)
 		if _, err := e.mfa(t, flow, used, ""); codeOf(err) != "mfa_code_used" {
 			t.Fatalf("replay: %v", err)
 		}
 		e.clock.Advance(5 * time.Minute)
-		if _, err := e.mfa(t, flow, totpAt(t, secret, e.clock.Now().Add(-90*time.Second)), ""); codeOf(err) != "wrong_mfa_code" {
+		if _, err := e.mfa(t, flow, oathtool.TOTP(t, secret, e.clock.Now().Add(-90*time.Second)), ""); codeOf(err) != "wrong_mfa_code" {
 			t.Fatalf("out of window (past): %v", err)
 		}
-		if _, err := e.mfa(t, flow, totpAt(t, secret, e.clock.Now().Add(90*time.Second)), ""); codeOf(err) != "wrong_mfa_code" {
+		if _, err := e.mfa(t, flow, oathtool.TOTP(t, secret, e.clock.Now().Add(90*time.Second)), ""); codeOf(err) != "wrong_mfa_code" {
 			t.Fatalf("out of window (future): %v", err)
 		}
-		good := totpAt(t, secret, e.clock.Now())
+		good := oathtool.TOTP(t, secret, e.clock.Now())
 		wrong := []byte(good)
 		wrong[0] = '0' + (wrong[0]-'0'+1)%10
 		if _, err := e.mfa(t, flow, string(wrong), ""); codeOf(err) != "wrong_mfa_code" {

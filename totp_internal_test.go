@@ -2,26 +2,11 @@ package guestpass
 
 import (
 	"bytes"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
-)
 
-// oathtool is an independent implementation (Debian's oath-toolkit): codes
-// it produces must be accepted by ours.
-func oathtool(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	path, err := exec.LookPath("oathtool")
-	if err != nil {
-		t.Skip("oathtool not installed")
-	}
-	out, err := exec.Command(path, "--totp", "-b", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), secret).Output()
-	if err != nil {
-		t.Fatalf("oathtool: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
+	"github.com/guestpass/guestpass/internal/oathtool"
+)
 
 func TestTOTPMatchesOathtool(t *testing.T) {
 	key, secret, err := NewTOTPSecret(bytes.NewReader(bytes.Repeat([]byte{7, 42, 99, 200}, 5)))
@@ -30,14 +15,14 @@ func TestTOTPMatchesOathtool(t *testing.T) {
 	}
 	now := time.Date(2026, 12, 4, 19, 0, 10, 0, time.UTC)
 	for _, off := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		code := oathtool(t, secret, now.Add(off))
+		code := oathtool.TOTP(t, secret, now.Add(off))
 		step, ok := matchTOTP(key, code, now)
 		if !ok || step != totpStepAt(now.Add(off)) {
 			t.Errorf("offset %v: oathtool code %s refused (step %d ok %v)", off, code, step, ok)
 		}
 	}
 	for _, off := range []time.Duration{-90 * time.Second, 90 * time.Second} {
-		if _, ok := matchTOTP(key, oathtool(t, secret, now.Add(off)), now); ok {
+		if _, ok := matchTOTP(key, oathtool.TOTP(t, secret, now.Add(off)), now); ok {
 			t.Errorf("offset %v: out-of-window code accepted", off)
 		}
 	}

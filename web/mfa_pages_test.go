@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/url"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,21 +9,9 @@ import (
 
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/guestclient"
+	"github.com/guestpass/guestpass/internal/oathtool"
 	"github.com/guestpass/guestpass/mail/smtptest"
 )
-
-func oathtoolAt(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	path, err := exec.LookPath("oathtool")
-	if err != nil {
-		t.Skip("oathtool not installed")
-	}
-	out, err := exec.Command(path, "--totp", "-b", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), secret).Output()
-	if err != nil {
-		t.Fatalf("oathtool: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 var (
 	secretRe   = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
@@ -85,7 +72,7 @@ func TestMFAPages(t *testing.T) {
 	if bad := post(t, b, e.path("/mfa"), url.Values{"code": {"00000a"}}); bad.Status != 400 || guestclient.Alert(bad.Body) == "" {
 		t.Fatalf("malformed code: %d %q", bad.Status, guestclient.Alert(bad.Body))
 	}
-	done := post(t, b, e.path("/mfa"), url.Values{"code": {oathtoolAt(t, secret, time.Now())}})
+	done := post(t, b, e.path("/mfa"), url.Values{"code": {oathtool.TOTP(t, secret, time.Now())}})
 	codes := recoveryRe.FindAllStringSubmatch(done.Body, -1)
 	if done.Status != 200 || len(codes) != 10 || !strings.Contains(done.Body, `id="recovery-codes"`) || !strings.Contains(done.Body, `<form id="continue"`) {
 		t.Fatalf("recovery codes page: %d\n%s", done.Status, done.Body)
@@ -110,7 +97,7 @@ func TestMFAPages(t *testing.T) {
 	// registration may still be current (this test runs on the real clock),
 	// so the code of the next step, inside the ±1 window, is used.
 	e.emailCode(t, b, "jo@fabrikam.com", 3)
-	r = post(t, b, e.path("/mfa"), url.Values{"code": {oathtoolAt(t, secret, time.Now().Add(30*time.Second))}})
+	r = post(t, b, e.path("/mfa"), url.Values{"code": {oathtool.TOTP(t, secret, time.Now().Add(30*time.Second))}})
 	if r.Status != 303 || !strings.HasSuffix(r.Location, "/apps") {
 		t.Fatalf("totp sign-in: %d %q", r.Status, r.Location)
 	}
