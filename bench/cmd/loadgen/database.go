@@ -27,14 +27,35 @@ func databaseFrom(ctx context.Context) string {
 	return db
 }
 
+// nodesKey carries run's -nodes flag: how many servers share one database.
+type nodesKey struct{}
+
+func withNodes(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, nodesKey{}, n)
+}
+
+func nodesFrom(ctx context.Context) int {
+	if n, _ := ctx.Value(nodesKey{}).(int); n > 1 {
+		return n
+	}
+	return 1
+}
+
 func isPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
-// checkDatabase validates the -database flag before any server starts.
-func checkDatabase(db string) error {
+// checkDatabase validates the -database and -nodes flags before any
+// server starts: several nodes need a database they can share.
+func checkDatabase(db string, nodes int) error {
 	if db != "" && db != "sqlite" && !isPostgres(db) {
 		return fmt.Errorf("-database %q: want sqlite or a postgres:// URL", db)
+	}
+	if nodes < 1 || nodes > 8 {
+		return fmt.Errorf("-nodes %d: want 1 to 8", nodes)
+	}
+	if nodes > 1 && !isPostgres(db) {
+		return fmt.Errorf("-nodes %d: several nodes share one PostgreSQL database; pass -database postgres://...", nodes)
 	}
 	return nil
 }

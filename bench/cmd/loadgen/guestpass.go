@@ -61,16 +61,28 @@ func (g *guestPass) target(op load.Op) *Target {
 }
 
 func (g *guestPass) notes(context.Context) ([]string, error) {
-	return []string{"server RSS right after start, before setup: " + mib(g.startRSS)}, nil
+	notes := []string{"server RSS right after start, before setup: " + mib(g.startRSS)}
+	if n := len(g.Bases()); n > 1 {
+		notes = append(notes, fmt.Sprintf("%d nodes on one database, requests spread round robin; RSS columns are the first node's", n))
+	}
+	return notes, nil
 }
 
 // guest is a new browser, with a made-up client address of its own so the
 // per-IP limits (60 sends, 300 verifies an hour) see a crowd, not one
-// host. The server trusts X-Forwarded-For from loopback only.
+// host. The server trusts X-Forwarded-For from loopback only. With
+// several nodes, guest n talks to node n mod nodes, as a load balancer
+// with no affinity would send it.
 func (g *guestPass) guest(n int64) *guestclient.Client {
-	c := guestclient.New(g.Base, g.http)
+	c := guestclient.New(g.node(n), g.http)
 	c.Header.Set("X-Forwarded-For", fakeIP(n))
 	return c
+}
+
+// node is the base URL of the node that request n goes to.
+func (g *guestPass) node(n int64) string {
+	bases := g.Bases()
+	return bases[n%int64(len(bases))]
 }
 
 func fakeIP(n int64) string {

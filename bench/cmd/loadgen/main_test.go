@@ -98,6 +98,8 @@ func TestRunFailures(t *testing.T) {
 		{"StartFails", runArgs("nostart"), "nostart: start: port taken"},
 		{"CloseFails", runArgs("noclose"), "noclose: close: still busy"},
 		{"BadOptions", []string{"run", "-clients", "0", "x"}, "clients = 0"},
+		{"NodesNeedPostgres", []string{"run", "-nodes", "2", "x"}, "several nodes share one PostgreSQL database"},
+		{"NodesOutOfRange", []string{"run", "-nodes", "0", "x"}, "-nodes 0: want 1 to 8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,19 @@ type process struct {
 	exited  chan struct{} // closed when cmd has been waited for
 	waited  error         // cmd.Wait's error, set before exited closes
 	log     *bytes.Buffer // stderr: warnings and errors only
+	// others are the further nodes on the same database, key and sink
+	// (-nodes); they own none of those, so Close stops them first.
+	others []*process
+	shared bool // a further node: the sink and schema are the first node's
+}
+
+// Bases is every node's base URL, the first node's first.
+func (p *process) Bases() []string {
+	out := []string{p.Base}
+	for _, o := range p.others {
+		out = append(out, o.Base)
+	}
+	return out
 }
 
 // startGuestPass builds guestpass, starts it on a free loopback port and
@@ -68,6 +81,13 @@ func startGuestPass(ctx context.Context) (_ *process, err error) {
 	}
 	if err := p.start(ctx, bin); err != nil {
 		return nil, err
+	}
+	for range nodesFrom(ctx) - 1 {
+		o := &process{dir: p.dir, log: &bytes.Buffer{}, db: p.db, keyFile: p.keyFile, Sink: p.Sink, shared: true}
+		p.others = append(p.others, o)
+		if err := o.start(ctx, bin); err != nil {
+			return nil, fmt.Errorf("node %d: %w", len(p.others)+1, err)
+		}
 	}
 	return p, p.createToken(ctx, bin)
 }
@@ -160,8 +180,14 @@ func (p *process) PID() int { return p.cmd.Process.Pid }
 // removes the database.
 func (p *process) Close() error {
 	var errs []error
+	for _, o := range p.others {
+		errs = append(errs, o.Close())
+	}
 	if p.exited != nil {
 		errs = append(errs, p.stop())
+	}
+	if p.shared {
+		return errors.Join(errs...)
 	}
 	if p.Sink != nil {
 		errs = append(errs, p.Sink.Close())

@@ -22,13 +22,14 @@ func (m *Main) runCommand(ctx context.Context, args []string) error {
 	fs.DurationVar(&opts.Duration, "duration", 10*time.Second, "measured time per scenario")
 	fs.DurationVar(&opts.Warmup, "warmup", 2*time.Second, "unmeasured time before it")
 	database := fs.String("database", "sqlite", "sqlite (a fresh file per scenario) or a postgres:// URL (a fresh schema per scenario)")
+	nodes := fs.Int("nodes", 1, "GuestPass servers on the one PostgreSQL database; clients spread over them round robin")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := checkDatabase(*database); err != nil {
+	if err := checkDatabase(*database, *nodes); err != nil {
 		return err
 	}
-	ctx = withDatabase(ctx, *database)
+	ctx = withNodes(withDatabase(ctx, *database), *nodes)
 	picked, err := m.pick(fs.Args())
 	if err != nil {
 		return err

@@ -73,9 +73,12 @@ func (g *guestPass) prepareFlows(ctx context.Context, n int) ([]flow, error) {
 }
 
 // verify submits the flow's code from a client address no send used, so
-// verifies and sends count against different per-IP budgets.
+// verifies and sends count against different per-IP budgets. With several
+// nodes it goes to the node after the one that sent the code, so every
+// verify crosses nodes through the shared database.
 func (g *guestPass) verify(f flow, i int64) error {
 	f.client.Header.Set("X-Forwarded-For", fakeIP(verifyFlows+i))
+	f.client.Base = g.node(i + 1)
 	r, err := f.client.PostForm("/t/"+g.tid+"/verify", url.Values{"code": {f.code}})
 	if err != nil {
 		return err
