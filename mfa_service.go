@@ -50,18 +50,56 @@ func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFA
 	if confirmed(ms) != nil {
 		return &MFAView{Tenant: t}, nil
 	}
-	var m *MFAMethod
-	if len(ms) > 0 {
-		m = ms[len(ms)-1]
-	} else if m, err = s.newTOTPMethod(ctx, t, g); err != nil {
+	m, err := s.pendingTOTP(ctx, t, g, ms)
+	if err != nil {
 		return nil, err
 	}
+	secret, uri, err := s.totpSecret(t, g, m)
+	if err != nil {
+		return nil, err
+	}
+	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: uri}, nil
+}
+
+func (s *Service) totpSecret(t *Tenant, g *Guest, m *MFAMethod) (secret, uri string, err error) {
 	key, err := s.keys.Open(m.Secret, methodAD(m))
 	if err != nil {
-		return nil, internal("open totp secret", err)
+		return "", "", internal("open totp secret", err)
 	}
-	secret := b32.EncodeToString(key)
-	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: TOTPURI(t.DisplayName, g.Mail, secret)}, nil
+	secret = b32.EncodeToString(key)
+	return secret, TOTPURI(t.DisplayName, g.Mail, secret), nil
+}
+
+// pendingTOTP returns the guest's one pending TOTP registration, creating
+// it when there is none. A stale one, or a pending method of another kind,
+// is replaced. Of two racing requests one creates the row and the other,
+// refused by the store (ErrConflict), reuses it.
+func (s *Service) pendingTOTP(ctx context.Context, t *Tenant, g *Guest, ms []*MFAMethod) (*MFAMethod, error) {
+	now := s.clock.Now()
+	for _, m := range ms {
+		if !m.Pending() {
+			continue
+		}
+		if m.Kind == MFATOTP && !m.Stale(now) {
+			return m, nil
+		}
+		if err := s.store.DeleteMFAMethod(ctx, t.ID, g.ID, m.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, internal("delete pending mfa method", err)
+		}
+	}
+	m, err := s.newTOTPMethod(ctx, t, g)
+	if !errors.Is(err, ErrConflict) {
+		return m, err
+	}
+	if ms, err = s.store.ListMFAMethods(ctx, t.ID, g.ID); err != nil {
+		return nil, internal("list mfa methods", err)
+	}
+	for _, m := range ms {
+		if m.Pending() && m.Kind == MFATOTP && !m.Stale(now) {
+			return m, nil
+		}
+	}
+	return nil, Errorf(KindConflict, "mfa_registration_busy", "Another registration is in progress. Reload the page.")
 }
 
 func (s *Service) newTOTPMethod(ctx context.Context, t *Tenant, g *Guest) (*MFAMethod, error) {
@@ -77,7 +115,13 @@ func (s *Service) newTOTPMethod(ctx context.Context, t *Tenant, g *Guest) (*MFAM
 	if m.Secret, err = s.keys.Seal(key, methodAD(m)); err != nil {
 		return nil, internal("seal totp secret", err)
 	}
-	return m, internal("create mfa method", s.store.CreateMFAMethod(ctx, m))
+	if err := s.store.CreateMFAMethod(ctx, m); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, err
+		}
+		return nil, internal("create mfa method", err)
+	}
+	return m, nil
 }
 
 // methodAD binds a sealed secret to its row, so a secret copied onto another
@@ -87,7 +131,7 @@ func methodAD(m *MFAMethod) []byte { return []byte("mfa:" + m.TenantID + ":" + m
 func confirmed(ms []*MFAMethod) []*MFAMethod {
 	var out []*MFAMethod
 	for _, m := range ms {
-		if !m.ConfirmedAt.IsZero() {
+		if !m.Pending() {
 			out = append(out, m)
 		}
 	}
@@ -211,10 +255,15 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 		return &SignInResult{UsedRecoveryCode: true, RecoveryCodesLeft: left}, []string{"otp"}, nil
 	}
 	registering := len(live) == 0
-	if registering {
-		live = ms // the pending registration(s)
-	}
 	now := s.clock.Now()
+	if registering {
+		live = live[:0]
+		for _, m := range ms { // the pending registration, if still fresh
+			if m.Pending() && !m.Stale(now) {
+				live = append(live, m)
+			}
+		}
+	}
 	for _, m := range live {
 		if m.Kind != MFATOTP {
 			continue

@@ -174,6 +174,83 @@ func TestMFA(t *testing.T) {
 	})
 }
 
+func (e *env) methods(t *testing.T, addr string) []*guestpass.MFAMethod {
+	t.Helper()
+	g, err := e.store.GetGuestByMail(t.Context(), e.tenant.ID, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := e.store.ListMFAMethods(t.Context(), e.tenant.ID, g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestPendingRegistration(t *testing.T) {
+	t.Run("ReloadsAndNewFlowsReuseOneRow", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.invite(t, "jo@fabrikam.com")
+		flow := e.firstFactor(t, "jo@fabrikam.com", 1)
+		first, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		for range 5 {
+			if v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); err != nil || v.Secret != first.Secret {
+				t.Fatalf("reload = %+v %v", v, err)
+			}
+		}
+		e.clock.Advance(time.Minute)
+		flow = e.firstFactor(t, "jo@fabrikam.com", 2)
+		if v, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); v.Secret != first.Secret {
+			t.Fatal("a second sign-in within the hour got a new secret")
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 || !ms[0].Pending() {
+			t.Fatalf("methods = %+v", ms)
+		}
+	})
+	t.Run("StaleRegistrationReplaced", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.invite(t, "jo@fabrikam.com")
+		flow := e.firstFactor(t, "jo@fabrikam.com", 1)
+		old, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		e.clock.Advance(guestpass.PendingMFALifetime + time.Minute)
+		flow = e.firstFactor(t, "jo@fabrikam.com", 2)
+		// The old secret stops working once the row is stale, even before
+		// the page is shown again.
+		if _, err := e.mfa(t, flow, oathtool.TOTP(t, old.Secret, e.clock.Now()), ""); codeOf(err) != "wrong_mfa_code" {
+			t.Fatalf("stale secret: %v", err)
+		}
+		v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if err != nil || v.Secret == old.Secret {
+			t.Fatalf("stale registration kept its secret: %+v %v", v, err)
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 {
+			t.Fatalf("%d method rows, want 1", len(ms))
+		}
+		if res, err := e.mfa(t, flow, oathtool.TOTP(t, v.Secret, e.clock.Now()), ""); err != nil || res.Session == nil {
+			t.Fatalf("new secret: %+v %v", res, err)
+		}
+	})
+	t.Run("PurgeRemovesAbandonedRegistrations", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.registered(t, "jo@fabrikam.com")
+		e.invite(t, "al@fabrikam.com")
+		flow := e.firstFactor(t, "al@fabrikam.com", 1)
+		if _, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(guestpass.PendingMFALifetime)
+		if _, err := e.svc.Purge(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if ms := e.methods(t, "al@fabrikam.com"); len(ms) != 0 {
+			t.Fatalf("abandoned registration kept: %+v", ms)
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 {
+			t.Fatal("purge removed a confirmed method")
+		}
+	})
+}
+
 func TestAdminResetsMFA(t *testing.T) {
 	e := newMFAEnv(t)
 	e.registered(t, "jo@fabrikam.com")
