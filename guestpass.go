@@ -115,11 +115,16 @@ const (
 // SHA-256 is IDHash. The current code lives on the flow: a new send replaces
 // it, which voids the previous one.
 type Flow struct {
-	IDHash        []byte
-	TenantID      string
-	Mail          string // normalized address, empty until the guest names one
-	InvitationID  string // set when the flow began at a redemption link
-	ReturnTo      string // validated destination after sign-in
+	IDHash       []byte
+	TenantID     string
+	Mail         string // normalized address, empty until the guest names one
+	InvitationID string // set when the flow began at a redemption link
+	ReturnTo     string // validated destination after sign-in
+	// AppID is the tenant application the sign-in is for (an OIDC client
+	// or proxy app that sent the guest here), empty for the tenant itself.
+	// Only its requireMfa is read from it: it can add a second factor to
+	// the sign-in, never remove one.
+	AppID         string
 	State         FlowState
 	CodeMAC       []byte // HMAC of the current code; nil when none is pending
 	CodeExpiresAt time.Time

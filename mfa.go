@@ -2,6 +2,7 @@ package guestpass
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -68,3 +69,16 @@ func (m *MFAMethod) Pending() bool { return m.ConfirmedAt.IsZero() }
 func (m *MFAMethod) Stale(now time.Time) bool {
 	return m.Pending() && !now.Before(m.CreatedAt.Add(PendingMFALifetime))
 }
+
+// MFARequiredFor reports whether signing in to app (nil: to the tenant
+// itself) needs a second factor: the tenant's setting, or the app's
+// RequireMFA, which can only tighten it.
+func (t *Tenant) MFARequiredFor(a *Application) bool {
+	return t.Settings.RequireMFAForGuests || a != nil && a.RequireMFA
+}
+
+// HasMFA reports whether the session's sign-in proved a second factor. An
+// app that requires one (Tenant.MFARequiredFor) must check it on every
+// session it accepts, and send a session without it through sign-in again
+// with the app named: the flow's app only decides what sign-in asks for.
+func (s *Session) HasMFA() bool { return slices.Contains(s.AMR, "mfa") }

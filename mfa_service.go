@@ -26,6 +26,36 @@ func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow
 	return &SignInResult{Tenant: t, Guest: g, NeedMFA: true}, nil
 }
 
+// flowNeedsMFA is the tenant's rule tightened by the app the flow is for.
+// An app deleted since the flow began adds nothing: there is nothing left
+// to sign in to.
+func (s *Service) flowNeedsMFA(ctx context.Context, t *Tenant, flow *Flow) (bool, error) {
+	if t.Settings.RequireMFAForGuests || flow.AppID == "" {
+		return t.Settings.RequireMFAForGuests, nil
+	}
+	a, err := s.store.GetApplication(ctx, t.ID, flow.AppID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, internal("get application", err)
+	}
+	return t.MFARequiredFor(a), nil
+}
+
+func (s *Service) checkFlowApp(ctx context.Context, t *Tenant, appID string) error {
+	if len(appID) > 100 {
+		return errUnknownApp
+	}
+	_, err := s.store.GetApplication(ctx, t.ID, appID)
+	if errors.Is(err, ErrNotFound) {
+		return errUnknownApp
+	}
+	return internal("get application", err)
+}
+
+var errUnknownApp = Errorf(KindInvalid, "invalid_application", "The application that sent you here is not known to this organization. Go back to the application and try again.")
+
 // MFAView is what form#mfa shows: either "enter your code" for a guest with
 // a method, or a registration with the secret to scan.
 type MFAView struct {

@@ -294,3 +294,112 @@ func FuzzNormalizeRecoveryCode(f *testing.F) {
 		}
 	})
 }
+
+func TestAppRequireMFA(t *testing.T) {
+	e := newEnv(t) // the tenant does not require a second factor
+	strict := guestpass.AppProxy
+	on, off := true, false
+	mkApp := func(name, host string, require *bool) *guestpass.Application {
+		a, _, err := e.svc.CreateApplicationLocal(t.Context(), e.tenant.ID, &guestpass.AppInput{DisplayName: &name, Type: &strict,
+			Hosts: &[]string{host}, RequireMFA: require})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	payroll := mkApp("Payroll", "payroll.contoso.com", &on)
+	wiki := mkApp("Wiki", "wiki.contoso.com", &off)
+	e.invite(t, "jo@fabrikam.com")
+	sent := 0
+	signIn := func(t *testing.T, appID string) (*guestpass.SignInResult, string, error) {
+		t.Helper()
+		res, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, Email: "jo@fabrikam.com", AppID: appID, Client: client})
+		if err != nil {
+			return nil, "", err
+		}
+		sent++
+		out, err := e.verify(t, res.FlowToken, e.waitCodes(t, "jo@fabrikam.com", sent)[sent-1])
+		if err == nil && out.NeedConsent {
+			out, err = e.svc.Consent(t.Context(), guestpass.ConsentRequest{TenantID: e.tenant.ID, FlowToken: res.FlowToken, Accept: true, Client: client})
+		}
+		return out, res.FlowToken, err
+	}
+	t.Run("TenantSignInNeedsNoSecondFactor", func(t *testing.T) {
+		res, _, err := signIn(t, "")
+		if err != nil || res.Session == nil || res.Session.Session.HasMFA() {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if e.tenant.MFARequiredFor(wiki) || !e.tenant.MFARequiredFor(payroll) || e.tenant.MFARequiredFor(nil) {
+			t.Fatal("MFARequiredFor")
+		}
+	})
+	t.Run("LaxAppNeedsNoSecondFactor", func(t *testing.T) {
+		if res, _, err := signIn(t, wiki.ID); err != nil || res.Session == nil {
+			t.Fatalf("%+v %v", res, err)
+		}
+	})
+	t.Run("StrictAppDemandsSecondFactor", func(t *testing.T) {
+		res, flow, err := signIn(t, payroll.ID)
+		if err != nil || !res.NeedMFA || res.Session != nil {
+			t.Fatalf("%+v %v", res, err)
+		}
+		v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if err != nil || !v.Register {
+			t.Fatalf("view %+v %v", v, err)
+		}
+		res, err = e.mfa(t, flow, oathtool.TOTP(t, v.Secret, e.clock.Now()), "")
+		if err != nil || res.Session == nil || !res.Session.Session.HasMFA() {
+			t.Fatalf("after TOTP %+v %v", res, err)
+		}
+	})
+	t.Run("LaterSendWithoutAppKeepsIt", func(t *testing.T) {
+		e.clock.Advance(time.Minute)
+		first, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, Email: "jo@fabrikam.com", AppID: payroll.ID, Client: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		e.clock.Advance(time.Minute) // past the per-flow send limit
+		if _, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, FlowToken: first.FlowToken, Email: "jo@fabrikam.com", Client: client}); err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		res, err := e.verify(t, first.FlowToken, e.waitCodes(t, "jo@fabrikam.com", sent)[sent-1])
+		if err != nil || !res.NeedMFA {
+			t.Fatalf("dropping app= loosened the sign-in: %+v %v", res, err)
+		}
+	})
+	t.Run("UnknownOrForeignAppRefused", func(t *testing.T) {
+		other, err := e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Other", VerifiedDomains: []string{"other.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, typ := "Foreign", guestpass.AppProxy
+		foreign, _, err := e.svc.CreateApplicationLocal(t.Context(), other.ID, &guestpass.AppInput{DisplayName: &name, Type: &typ, Hosts: &[]string{"x.other.com"}, RequireMFA: &on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"nope", foreign.ID, strings.Repeat("a", 200)} {
+			if _, _, err := signIn(t, id); codeOf(err) != "invalid_application" {
+				t.Fatalf("app %q: %v", id, err)
+			}
+		}
+	})
+	t.Run("AppDeletedMidFlowAddsNothing", func(t *testing.T) {
+		e.clock.Advance(time.Minute)
+		gone := mkApp("Gone", "gone.contoso.com", &on)
+		res, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, Email: "jo@fabrikam.com", AppID: gone.ID, Client: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		op := mustOperator(t, e)
+		if err := e.svc.DeleteApplication(t.Context(), op, e.tenant.ID, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		out, err := e.verify(t, res.FlowToken, e.waitCodes(t, "jo@fabrikam.com", sent)[sent-1])
+		if err != nil || out.Session == nil {
+			t.Fatalf("%+v %v", out, err)
+		}
+	})
+}

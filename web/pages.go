@@ -52,6 +52,7 @@ type pageData struct {
 	Email       string
 	Ticket      string
 	ReturnTo    string
+	AppID       string // the app a sign-in is for (form#send-code's app)
 	Expired     bool
 	Disabled    bool
 	CodeMinutes int
