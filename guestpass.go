@@ -124,7 +124,10 @@ type Flow struct {
 	// or proxy app that sent the guest here), empty for the tenant itself.
 	// Only its requireMfa is read from it: it can add a second factor to
 	// the sign-in, never remove one.
-	AppID         string
+	AppID string
+	// StepUp marks a re-authentication for the guest's security page: a
+	// guest with a second factor must prove it whatever the tenant says.
+	StepUp        bool
 	State         FlowState
 	CodeMAC       []byte // HMAC of the current code; nil when none is pending
 	CodeExpiresAt time.Time
@@ -227,6 +230,8 @@ const (
 	MailInvitation MailKind = "invitation"
 	MailCode       MailKind = "code"
 	MailLockNotice MailKind = "lockNotice"
+	// MailSecurityNotice tells a guest their second factors changed.
+	MailSecurityNotice MailKind = "securityNotice"
 )
 
 // Message is everything needed to render and deliver one email. It is sealed
@@ -243,6 +248,7 @@ type Message struct {
 	Link        string
 	Code        string
 	ExpiresAt   time.Time
+	Change      SecurityChange // MailSecurityNotice: what changed
 }
 
 // MailJob is the queued form of a message: the payload is sealed; the clear

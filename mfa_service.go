@@ -29,7 +29,17 @@ func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow
 // flowNeedsMFA is the tenant's rule tightened by the app the flow is for.
 // An app deleted since the flow began adds nothing: there is nothing left
 // to sign in to.
-func (s *Service) flowNeedsMFA(ctx context.Context, t *Tenant, flow *Flow) (bool, error) {
+// A step-up flow (security page) asks a guest with a method for it.
+func (s *Service) flowNeedsMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow) (bool, error) {
+	if flow.StepUp && !t.Settings.RequireMFAForGuests {
+		ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+		if err != nil {
+			return false, internal("list mfa methods", err)
+		}
+		if len(confirmed(ms)) > 0 {
+			return true, nil
+		}
+	}
 	if t.Settings.RequireMFAForGuests || flow.AppID == "" {
 		return t.Settings.RequireMFAForGuests, nil
 	}

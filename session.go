@@ -58,7 +58,7 @@ func (s *Service) firstFactorProven(ctx context.Context, t *Tenant, g *Guest, fl
 // consented is the step after consent (or when none is needed): the place a
 // second factor is demanded before the session begins.
 func (s *Service) consented(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client) (*SignInResult, error) {
-	need, err := s.flowNeedsMFA(ctx, t, flow)
+	need, err := s.flowNeedsMFA(ctx, t, g, flow)
 	if err != nil {
 		return nil, err
 	}

@@ -81,7 +81,9 @@ type SendCodeRequest struct {
 	// AppID names the tenant application the guest is signing in to (the
 	// app query parameter of the sign-in page). It may only add a second
 	// factor (Application.RequireMFA); an unknown id is refused.
-	AppID  string
+	AppID string
+	// StepUp is set by Reauthenticate only (never from a form).
+	StepUp bool
 	Client Client
 }
 
@@ -134,6 +136,7 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 		}
 		flow.AppID = req.AppID
 	}
+	flow.StepUp = flow.StepUp || req.StepUp
 	err = s.store.Update(ctx, func(tx Tx) error {
 		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, req.Client)
 	})
