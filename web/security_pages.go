@@ -39,7 +39,6 @@ func init() {
 		"button.addtotp":        "Add an authenticator app",
 		"button.remove":         "Remove",
 		"button.regenerate":     "New recovery codes",
-		"button.back":           "Back to sign-in security",
 		"err.reauth_required":   "For your security, confirm it is you: sign in again with a new code, then make the change within 10 minutes.",
 		"apps.security":         "Sign-in security",
 	} {

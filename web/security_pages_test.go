@@ -253,3 +253,12 @@ func TestSecurityPageStaleReauthWithoutMethod(t *testing.T) {
 		t.Fatalf("fresh after reauth expected:\n%s", r.Body)
 	}
 }
+
+func TestSecurityPageGerman(t *testing.T) {
+	e := newSecEnv(t)
+	e.b.Header.Set("Accept-Language", "de-DE")
+	r := get(t, e.b, e.path(""))
+	if !strings.Contains(r.Body, "Anmeldesicherheit") || !strings.Contains(r.Body, "Authenticator-App hinzufügen") || strings.Contains(r.Body, "security.") {
+		t.Fatalf("German security page:\n%s", r.Body)
+	}
+}
