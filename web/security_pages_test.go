@@ -262,3 +262,33 @@ func TestSecurityPageGerman(t *testing.T) {
 		t.Fatalf("German security page:\n%s", r.Body)
 	}
 }
+
+// TestSecurityPageWrongCodesLock: wrong first codes of a new app are
+// charged to the guest's failure budget; when it runs out the page says so
+// and the guest is locked like after wrong email codes.
+func TestSecurityPageWrongCodesLock(t *testing.T) {
+	e := newSecEnv(t)
+	r := post(t, e.b, e.path("/totp"), nil)
+	secret := secretRe.FindStringSubmatch(r.Body)[1]
+	wrong := "000000"
+	if oathtool.TOTP(t, secret, e.Clock.Now()) == wrong || oathtool.TOTP(t, secret, e.Clock.Now().Add(30*time.Second)) == wrong ||
+		oathtool.TOTP(t, secret, e.Clock.Now().Add(-30*time.Second)) == wrong {
+		wrong = "111111"
+	}
+	for i := 1; ; i++ {
+		r = post(t, e.b, e.path("/totp/confirm"), url.Values{"code": {wrong}})
+		if r.Status != 400 {
+			break
+		}
+		if i > 20 {
+			t.Fatal("more than 20 wrong codes accepted as mere mistakes")
+		}
+	}
+	if r.Status != 429 || !strings.Contains(guestclient.Alert(r.Body), "UTC") {
+		t.Fatalf("after the budget: %d %q", r.Status, guestclient.Alert(r.Body))
+	}
+	// The right code no longer helps.
+	if r := post(t, e.b, e.path("/totp/confirm"), url.Values{"code": {oathtool.TOTP(t, secret, e.Clock.Now())}}); r.Status != 429 {
+		t.Fatalf("right code while locked: %d", r.Status)
+	}
+}
