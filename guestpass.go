@@ -115,11 +115,19 @@ const (
 // SHA-256 is IDHash. The current code lives on the flow: a new send replaces
 // it, which voids the previous one.
 type Flow struct {
-	IDHash        []byte
-	TenantID      string
-	Mail          string // normalized address, empty until the guest names one
-	InvitationID  string // set when the flow began at a redemption link
-	ReturnTo      string // validated destination after sign-in
+	IDHash       []byte
+	TenantID     string
+	Mail         string // normalized address, empty until the guest names one
+	InvitationID string // set when the flow began at a redemption link
+	ReturnTo     string // validated destination after sign-in
+	// AppID is the tenant application the sign-in is for (an OIDC client
+	// or proxy app that sent the guest here), empty for the tenant itself.
+	// Only its requireMfa is read from it: it can add a second factor to
+	// the sign-in, never remove one.
+	AppID string
+	// StepUp marks a re-authentication for the guest's security page: a
+	// guest with a second factor must prove it whatever the tenant says.
+	StepUp        bool
 	State         FlowState
 	CodeMAC       []byte // HMAC of the current code; nil when none is pending
 	CodeExpiresAt time.Time
@@ -222,6 +230,8 @@ const (
 	MailInvitation MailKind = "invitation"
 	MailCode       MailKind = "code"
 	MailLockNotice MailKind = "lockNotice"
+	// MailSecurityNotice tells a guest their second factors changed.
+	MailSecurityNotice MailKind = "securityNotice"
 )
 
 // Message is everything needed to render and deliver one email. It is sealed
@@ -238,6 +248,7 @@ type Message struct {
 	Link        string
 	Code        string
 	ExpiresAt   time.Time
+	Change      SecurityChange // MailSecurityNotice: what changed
 }
 
 // MailJob is the queued form of a message: the payload is sealed; the clear

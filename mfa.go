@@ -2,6 +2,7 @@ package guestpass
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -28,6 +29,8 @@ type MFAMethod struct {
 
 // MFAQueries store second factors and recovery codes.
 type MFAQueries interface {
+	// CreateMFAMethod returns ErrConflict for a second unconfirmed method
+	// of the same guest: a guest has at most one pending registration.
 	CreateMFAMethod(ctx context.Context, m *MFAMethod) error
 	// ListMFAMethods lists a guest's methods, confirmed or not, oldest first.
 	ListMFAMethods(ctx context.Context, tenantID, guestID string) ([]*MFAMethod, error)
@@ -40,10 +43,42 @@ type MFAQueries interface {
 	// DeleteMFAMethods removes a guest's methods and recovery codes and
 	// returns how many methods it removed.
 	DeleteMFAMethods(ctx context.Context, tenantID, guestID string) (int, error)
+	// DeleteMFAMethod removes one method of the guest; ErrNotFound when the
+	// guest has no such method.
+	DeleteMFAMethod(ctx context.Context, tenantID, guestID, id string) error
 
 	// ReplaceRecoveryCodes replaces a guest's recovery codes with hashes.
 	ReplaceRecoveryCodes(ctx context.Context, tenantID, guestID string, hashes [][]byte) error
 	// UseRecoveryCode deletes the matching unused code; ok is false when
 	// none matches. remaining counts the codes left afterwards.
 	UseRecoveryCode(ctx context.Context, tenantID, guestID string, hash []byte) (ok bool, remaining int, err error)
+	// CountRecoveryCodes counts a guest's unused recovery codes.
+	CountRecoveryCodes(ctx context.Context, tenantID, guestID string) (int, error)
 }
+
+// PendingMFALifetime is how long an unconfirmed registration (a secret shown
+// but never proven) is kept: as long as a sign-in may take. After it the
+// next registration gets a new secret and PurgeExpired removes the row.
+const PendingMFALifetime = time.Hour
+
+// Pending reports whether the method is an unconfirmed registration.
+func (m *MFAMethod) Pending() bool { return m.ConfirmedAt.IsZero() }
+
+// Stale reports whether a pending registration has outlived
+// PendingMFALifetime at now.
+func (m *MFAMethod) Stale(now time.Time) bool {
+	return m.Pending() && !now.Before(m.CreatedAt.Add(PendingMFALifetime))
+}
+
+// MFARequiredFor reports whether signing in to app (nil: to the tenant
+// itself) needs a second factor: the tenant's setting, or the app's
+// RequireMFA, which can only tighten it.
+func (t *Tenant) MFARequiredFor(a *Application) bool {
+	return t.Settings.RequireMFAForGuests || a != nil && a.RequireMFA
+}
+
+// HasMFA reports whether the session's sign-in proved a second factor. An
+// app that requires one (Tenant.MFARequiredFor) must check it on every
+// session it accepts, and send a session without it through sign-in again
+// with the app named: the flow's app only decides what sign-in asks for.
+func (s *Session) HasMFA() bool { return slices.Contains(s.AMR, "mfa") }

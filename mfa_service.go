@@ -26,6 +26,46 @@ func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow
 	return &SignInResult{Tenant: t, Guest: g, NeedMFA: true}, nil
 }
 
+// flowNeedsMFA is the tenant's rule tightened by the app the flow is for.
+// An app deleted since the flow began adds nothing: there is nothing left
+// to sign in to.
+// A step-up flow (security page) asks a guest with a method for it.
+func (s *Service) flowNeedsMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow) (bool, error) {
+	if flow.StepUp && !t.Settings.RequireMFAForGuests {
+		ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+		if err != nil {
+			return false, internal("list mfa methods", err)
+		}
+		if len(confirmed(ms)) > 0 {
+			return true, nil
+		}
+	}
+	if t.Settings.RequireMFAForGuests || flow.AppID == "" {
+		return t.Settings.RequireMFAForGuests, nil
+	}
+	a, err := s.store.GetApplication(ctx, t.ID, flow.AppID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, internal("get application", err)
+	}
+	return t.MFARequiredFor(a), nil
+}
+
+func (s *Service) checkFlowApp(ctx context.Context, t *Tenant, appID string) error {
+	if len(appID) > 100 {
+		return errUnknownApp
+	}
+	_, err := s.store.GetApplication(ctx, t.ID, appID)
+	if errors.Is(err, ErrNotFound) {
+		return errUnknownApp
+	}
+	return internal("get application", err)
+}
+
+var errUnknownApp = Errorf(KindInvalid, "invalid_application", "The application that sent you here is not known to this organization. Go back to the application and try again.")
+
 // MFAView is what form#mfa shows: either "enter your code" for a guest with
 // a method, or a registration with the secret to scan.
 type MFAView struct {
@@ -50,18 +90,56 @@ func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFA
 	if confirmed(ms) != nil {
 		return &MFAView{Tenant: t}, nil
 	}
-	var m *MFAMethod
-	if len(ms) > 0 {
-		m = ms[len(ms)-1]
-	} else if m, err = s.newTOTPMethod(ctx, t, g); err != nil {
+	m, err := s.pendingTOTP(ctx, t, g, ms)
+	if err != nil {
 		return nil, err
 	}
+	secret, uri, err := s.totpSecret(t, g, m)
+	if err != nil {
+		return nil, err
+	}
+	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: uri}, nil
+}
+
+func (s *Service) totpSecret(t *Tenant, g *Guest, m *MFAMethod) (secret, uri string, err error) {
 	key, err := s.keys.Open(m.Secret, methodAD(m))
 	if err != nil {
-		return nil, internal("open totp secret", err)
+		return "", "", internal("open totp secret", err)
 	}
-	secret := b32.EncodeToString(key)
-	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: TOTPURI(t.DisplayName, g.Mail, secret)}, nil
+	secret = b32.EncodeToString(key)
+	return secret, TOTPURI(t.DisplayName, g.Mail, secret), nil
+}
+
+// pendingTOTP returns the guest's one pending TOTP registration, creating
+// it when there is none. A stale one, or a pending method of another kind,
+// is replaced. Of two racing requests one creates the row and the other,
+// refused by the store (ErrConflict), reuses it.
+func (s *Service) pendingTOTP(ctx context.Context, t *Tenant, g *Guest, ms []*MFAMethod) (*MFAMethod, error) {
+	now := s.clock.Now()
+	for _, m := range ms {
+		if !m.Pending() {
+			continue
+		}
+		if m.Kind == MFATOTP && !m.Stale(now) {
+			return m, nil
+		}
+		if err := s.store.DeleteMFAMethod(ctx, t.ID, g.ID, m.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, internal("delete pending mfa method", err)
+		}
+	}
+	m, err := s.newTOTPMethod(ctx, t, g)
+	if !errors.Is(err, ErrConflict) {
+		return m, err
+	}
+	if ms, err = s.store.ListMFAMethods(ctx, t.ID, g.ID); err != nil {
+		return nil, internal("list mfa methods", err)
+	}
+	for _, m := range ms {
+		if m.Pending() && m.Kind == MFATOTP && !m.Stale(now) {
+			return m, nil
+		}
+	}
+	return nil, Errorf(KindConflict, "mfa_registration_busy", "Another registration is in progress. Reload the page.")
 }
 
 func (s *Service) newTOTPMethod(ctx context.Context, t *Tenant, g *Guest) (*MFAMethod, error) {
@@ -77,7 +155,13 @@ func (s *Service) newTOTPMethod(ctx context.Context, t *Tenant, g *Guest) (*MFAM
 	if m.Secret, err = s.keys.Seal(key, methodAD(m)); err != nil {
 		return nil, internal("seal totp secret", err)
 	}
-	return m, internal("create mfa method", s.store.CreateMFAMethod(ctx, m))
+	if err := s.store.CreateMFAMethod(ctx, m); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, err
+		}
+		return nil, internal("create mfa method", err)
+	}
+	return m, nil
 }
 
 // methodAD binds a sealed secret to its row, so a secret copied onto another
@@ -87,7 +171,7 @@ func methodAD(m *MFAMethod) []byte { return []byte("mfa:" + m.TenantID + ":" + m
 func confirmed(ms []*MFAMethod) []*MFAMethod {
 	var out []*MFAMethod
 	for _, m := range ms {
-		if !m.ConfirmedAt.IsZero() {
+		if !m.Pending() {
 			out = append(out, m)
 		}
 	}
@@ -211,10 +295,15 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 		return &SignInResult{UsedRecoveryCode: true, RecoveryCodesLeft: left}, []string{"otp"}, nil
 	}
 	registering := len(live) == 0
-	if registering {
-		live = ms // the pending registration(s)
-	}
 	now := s.clock.Now()
+	if registering {
+		live = live[:0]
+		for _, m := range ms { // the pending registration, if still fresh
+			if m.Pending() && !m.Stale(now) {
+				live = append(live, m)
+			}
+		}
+	}
 	for _, m := range live {
 		if m.Kind != MFATOTP {
 			continue

@@ -174,6 +174,83 @@ func TestMFA(t *testing.T) {
 	})
 }
 
+func (e *env) methods(t *testing.T, addr string) []*guestpass.MFAMethod {
+	t.Helper()
+	g, err := e.store.GetGuestByMail(t.Context(), e.tenant.ID, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := e.store.ListMFAMethods(t.Context(), e.tenant.ID, g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestPendingRegistration(t *testing.T) {
+	t.Run("ReloadsAndNewFlowsReuseOneRow", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.invite(t, "jo@fabrikam.com")
+		flow := e.firstFactor(t, "jo@fabrikam.com", 1)
+		first, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		for range 5 {
+			if v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); err != nil || v.Secret != first.Secret {
+				t.Fatalf("reload = %+v %v", v, err)
+			}
+		}
+		e.clock.Advance(time.Minute)
+		flow = e.firstFactor(t, "jo@fabrikam.com", 2)
+		if v, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); v.Secret != first.Secret {
+			t.Fatal("a second sign-in within the hour got a new secret")
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 || !ms[0].Pending() {
+			t.Fatalf("methods = %+v", ms)
+		}
+	})
+	t.Run("StaleRegistrationReplaced", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.invite(t, "jo@fabrikam.com")
+		flow := e.firstFactor(t, "jo@fabrikam.com", 1)
+		old, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		e.clock.Advance(guestpass.PendingMFALifetime + time.Minute)
+		flow = e.firstFactor(t, "jo@fabrikam.com", 2)
+		// The old secret stops working once the row is stale, even before
+		// the page is shown again.
+		if _, err := e.mfa(t, flow, oathtool.TOTP(t, old.Secret, e.clock.Now()), ""); codeOf(err) != "wrong_mfa_code" {
+			t.Fatalf("stale secret: %v", err)
+		}
+		v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if err != nil || v.Secret == old.Secret {
+			t.Fatalf("stale registration kept its secret: %+v %v", v, err)
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 {
+			t.Fatalf("%d method rows, want 1", len(ms))
+		}
+		if res, err := e.mfa(t, flow, oathtool.TOTP(t, v.Secret, e.clock.Now()), ""); err != nil || res.Session == nil {
+			t.Fatalf("new secret: %+v %v", res, err)
+		}
+	})
+	t.Run("PurgeRemovesAbandonedRegistrations", func(t *testing.T) {
+		e := newMFAEnv(t)
+		e.registered(t, "jo@fabrikam.com")
+		e.invite(t, "al@fabrikam.com")
+		flow := e.firstFactor(t, "al@fabrikam.com", 1)
+		if _, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(guestpass.PendingMFALifetime)
+		if _, err := e.svc.Purge(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if ms := e.methods(t, "al@fabrikam.com"); len(ms) != 0 {
+			t.Fatalf("abandoned registration kept: %+v", ms)
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 {
+			t.Fatal("purge removed a confirmed method")
+		}
+	})
+}
+
 func TestAdminResetsMFA(t *testing.T) {
 	e := newMFAEnv(t)
 	e.registered(t, "jo@fabrikam.com")
@@ -214,6 +291,115 @@ func FuzzNormalizeRecoveryCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if c, ok := guestpass.NormalizeRecoveryCode(s); ok && len(c) != 16 {
 			t.Fatalf("%q -> %q", s, c)
+		}
+	})
+}
+
+func TestAppRequireMFA(t *testing.T) {
+	e := newEnv(t) // the tenant does not require a second factor
+	strict := guestpass.AppProxy
+	on, off := true, false
+	mkApp := func(name, host string, require *bool) *guestpass.Application {
+		a, _, err := e.svc.CreateApplicationLocal(t.Context(), e.tenant.ID, &guestpass.AppInput{DisplayName: &name, Type: &strict,
+			Hosts: &[]string{host}, RequireMFA: require})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	payroll := mkApp("Payroll", "payroll.contoso.com", &on)
+	wiki := mkApp("Wiki", "wiki.contoso.com", &off)
+	e.invite(t, "jo@fabrikam.com")
+	sent := 0
+	signIn := func(t *testing.T, appID string) (*guestpass.SignInResult, string, error) {
+		t.Helper()
+		res, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, Email: "jo@fabrikam.com", AppID: appID, Client: client})
+		if err != nil {
+			return nil, "", err
+		}
+		sent++
+		out, err := e.verify(t, res.FlowToken, e.waitCodes(t, "jo@fabrikam.com", sent)[sent-1])
+		if err == nil && out.NeedConsent {
+			out, err = e.svc.Consent(t.Context(), guestpass.ConsentRequest{TenantID: e.tenant.ID, FlowToken: res.FlowToken, Accept: true, Client: client})
+		}
+		return out, res.FlowToken, err
+	}
+	t.Run("TenantSignInNeedsNoSecondFactor", func(t *testing.T) {
+		res, _, err := signIn(t, "")
+		if err != nil || res.Session == nil || res.Session.Session.HasMFA() {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if e.tenant.MFARequiredFor(wiki) || !e.tenant.MFARequiredFor(payroll) || e.tenant.MFARequiredFor(nil) {
+			t.Fatal("MFARequiredFor")
+		}
+	})
+	t.Run("LaxAppNeedsNoSecondFactor", func(t *testing.T) {
+		if res, _, err := signIn(t, wiki.ID); err != nil || res.Session == nil {
+			t.Fatalf("%+v %v", res, err)
+		}
+	})
+	t.Run("StrictAppDemandsSecondFactor", func(t *testing.T) {
+		res, flow, err := signIn(t, payroll.ID)
+		if err != nil || !res.NeedMFA || res.Session != nil {
+			t.Fatalf("%+v %v", res, err)
+		}
+		v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if err != nil || !v.Register {
+			t.Fatalf("view %+v %v", v, err)
+		}
+		res, err = e.mfa(t, flow, oathtool.TOTP(t, v.Secret, e.clock.Now()), "")
+		if err != nil || res.Session == nil || !res.Session.Session.HasMFA() {
+			t.Fatalf("after TOTP %+v %v", res, err)
+		}
+	})
+	t.Run("LaterSendWithoutAppKeepsIt", func(t *testing.T) {
+		e.clock.Advance(time.Minute)
+		first, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, Email: "jo@fabrikam.com", AppID: payroll.ID, Client: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		e.clock.Advance(time.Minute) // past the per-flow send limit
+		if _, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, FlowToken: first.FlowToken, Email: "jo@fabrikam.com", Client: client}); err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		res, err := e.verify(t, first.FlowToken, e.waitCodes(t, "jo@fabrikam.com", sent)[sent-1])
+		if err != nil || !res.NeedMFA {
+			t.Fatalf("dropping app= loosened the sign-in: %+v %v", res, err)
+		}
+	})
+	t.Run("UnknownOrForeignAppRefused", func(t *testing.T) {
+		other, err := e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Other", VerifiedDomains: []string{"other.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, typ := "Foreign", guestpass.AppProxy
+		foreign, _, err := e.svc.CreateApplicationLocal(t.Context(), other.ID, &guestpass.AppInput{DisplayName: &name, Type: &typ, Hosts: &[]string{"x.other.com"}, RequireMFA: &on})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"nope", foreign.ID, strings.Repeat("a", 200)} {
+			if _, _, err := signIn(t, id); codeOf(err) != "invalid_application" {
+				t.Fatalf("app %q: %v", id, err)
+			}
+		}
+	})
+	t.Run("AppDeletedMidFlowAddsNothing", func(t *testing.T) {
+		e.clock.Advance(time.Minute)
+		gone := mkApp("Gone", "gone.contoso.com", &on)
+		res, err := e.svc.SendCode(t.Context(), guestpass.SendCodeRequest{TenantID: e.tenant.ID, Email: "jo@fabrikam.com", AppID: gone.ID, Client: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		op := mustOperator(t, e)
+		if err := e.svc.DeleteApplication(t.Context(), op, e.tenant.ID, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		out, err := e.verify(t, res.FlowToken, e.waitCodes(t, "jo@fabrikam.com", sent)[sent-1])
+		if err != nil || out.Session == nil {
+			t.Fatalf("%+v %v", out, err)
 		}
 	})
 }

@@ -55,7 +55,9 @@ type Config struct {
 	Rand    io.Reader // default crypto/rand
 	Logger  *slog.Logger
 	Mailer  Mailer // delivers queued mail; nil: jobs stay queued
-	Limits  *Limits
+	// TextSender delivers SMS (TextSender()); nil: none configured.
+	TextSender TextSender
+	Limits     *Limits
 	// FlowLifetime bounds a sign-in flow beyond its code's lifetime.
 	FlowLifetime time.Duration
 	// FeedPoll is how often the change feed is read (default 250 ms): the
@@ -76,6 +78,7 @@ type Service struct {
 	base    *url.URL
 	log     *slog.Logger
 	mailer  Mailer
+	texts   TextSender
 	limits  Limits
 	flowTTL time.Duration
 
@@ -96,7 +99,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: cfg.Store, keys: cfg.Keys, clock: cfg.Clock, rand: cfg.Rand, base: base,
-		log: cfg.Logger, mailer: cfg.Mailer, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
+		log: cfg.Logger, mailer: cfg.Mailer, texts: cfg.TextSender, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
@@ -142,6 +145,10 @@ func (s *Service) Limits() Limits { return s.limits }
 // Store exposes the store for adapters that need reads the service does not
 // wrap (readiness).
 func (s *Service) Store() Store { return s.store }
+
+// TextSender is the configured SMS sender, or nil. SMS is not yet a
+// second factor (docs/mfa.md): this is the seam that method will use.
+func (s *Service) TextSender() TextSender { return s.texts }
 
 // TenantURL is {base}/t/{tid}{path}.
 func (s *Service) TenantURL(tenantID, path string) string {

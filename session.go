@@ -58,7 +58,11 @@ func (s *Service) firstFactorProven(ctx context.Context, t *Tenant, g *Guest, fl
 // consented is the step after consent (or when none is needed): the place a
 // second factor is demanded before the session begins.
 func (s *Service) consented(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client) (*SignInResult, error) {
-	if t.Settings.RequireMFAForGuests {
+	need, err := s.flowNeedsMFA(ctx, t, g, flow)
+	if err != nil {
+		return nil, err
+	}
+	if need {
 		return s.demandMFA(ctx, t, g, flow)
 	}
 	idp, amr := flow.FirstFactor()

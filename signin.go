@@ -78,7 +78,13 @@ type SendCodeRequest struct {
 	Email     string
 	Resend    bool // send again to the address the flow already holds
 	ReturnTo  string
-	Client    Client
+	// AppID names the tenant application the guest is signing in to (the
+	// app query parameter of the sign-in page). It may only add a second
+	// factor (Application.RequireMFA); an unknown id is refused.
+	AppID string
+	// StepUp is set by Reauthenticate only (never from a form).
+	StepUp bool
+	Client Client
 }
 
 // SendCodeResult is the same for every address: known or not, limited or
@@ -124,6 +130,13 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	if rt, ok := s.CleanReturnTo(req.ReturnTo); ok && rt != "" {
 		flow.ReturnTo = rt
 	}
+	if req.AppID != "" { // once set, a later send without it keeps it
+		if err := s.checkFlowApp(ctx, t, req.AppID); err != nil {
+			return nil, err
+		}
+		flow.AppID = req.AppID
+	}
+	flow.StepUp = flow.StepUp || req.StepUp
 	err = s.store.Update(ctx, func(tx Tx) error {
 		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, req.Client)
 	})

@@ -41,6 +41,13 @@ type catalog struct {
 	LockUntil   string // %s: date
 	LockWhat    string
 	LockNotYou  string // %s: tenant
+
+	SecuritySubject       string // %s: tenant
+	SecurityMethodAdded   string // %s: tenant
+	SecurityMethodRemoved string // %s: tenant
+	SecurityRecoveryCodes string // %s: tenant
+	SecurityReview        string // before the link to the security page
+	SecurityNotYou        string // %s: tenant
 }
 
 // supported lists the languages with a catalog; the first is the fallback.

@@ -39,4 +39,12 @@ var german = catalog{
 	LockNotYou: "Wenn Sie das nicht waren, versucht möglicherweise jemand, sich als Sie anzumelden. " +
 		"Ohne Zugriff auf Ihr Postfach gelingt das nicht; schützen Sie es daher gut (ändern Sie im " +
 		"Zweifel das Passwort). Falls es wieder vorkommt, wenden Sie sich an Ihre Kontaktperson bei %s.",
+
+	SecuritySubject:       "Die Anmeldemethoden Ihres Gastkontos bei %s wurden geändert",
+	SecurityMethodAdded:   "Ihrem Gastkonto bei %s wurde eine Authenticator-App als zweiter Faktor hinzugefügt.",
+	SecurityMethodRemoved: "Von Ihrem Gastkonto bei %s wurde ein zweiter Faktor entfernt.",
+	SecurityRecoveryCodes: "Für Ihr Gastkonto bei %s wurden neue Wiederherstellungscodes erstellt; die alten gelten nicht mehr.",
+	SecurityReview:        "Ihre Anmeldemethoden prüfen:",
+	SecurityNotYou: "Wenn Sie das nicht waren, melden Sie sich an, prüfen Sie Ihre Methoden sofort und informieren Sie " +
+		"Ihre Kontaktperson bei %s: Möglicherweise hat jemand Zugriff auf Ihr Postfach und Ihren Authenticator.",
 }

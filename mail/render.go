@@ -38,7 +38,7 @@ var templates = mustParseTemplates()
 
 func mustParseTemplates() map[guestpass.MailKind]kindTemplates {
 	out := make(map[guestpass.MailKind]kindTemplates)
-	for _, k := range []guestpass.MailKind{guestpass.MailInvitation, guestpass.MailCode, guestpass.MailLockNotice} {
+	for _, k := range []guestpass.MailKind{guestpass.MailInvitation, guestpass.MailCode, guestpass.MailLockNotice, guestpass.MailSecurityNotice} {
 		name := string(k)
 		out[k] = kindTemplates{
 			text: texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/layout.txt", "templates/"+name+".txt")),
@@ -61,6 +61,7 @@ type view struct {
 	Link    string
 	Code    string
 	Expires string // formatted in UTC; empty when unknown
+	Change  string // MailSecurityNotice: the catalog's sentence for it
 }
 
 // Render builds the subject and both bodies of m in m.Locale (English when
@@ -77,6 +78,7 @@ func Render(m *guestpass.Message) (*Rendered, error) {
 		Tenant: m.TenantName, Inviter: strings.TrimSpace(m.InviterName),
 		Body: bodyLines(m.Body), Link: m.Link, Code: m.Code,
 		Expires: cat.formatDate(m.ExpiresAt),
+		Change:  changeSentence(cat, m.Change),
 	}
 	v.Subject = subject(v, m.Kind)
 	t := templates[m.Kind]
@@ -111,6 +113,11 @@ func validate(m *guestpass.Message) error {
 		return validCode(m.Code)
 	case guestpass.MailLockNotice:
 		return nil
+	case guestpass.MailSecurityNotice:
+		if changeSentence(&english, m.Change) == "" {
+			return fmt.Errorf("unknown security change %q", m.Change)
+		}
+		return validLink(m.Link)
 	default:
 		return fmt.Errorf("unknown mail kind %q", m.Kind)
 	}
@@ -144,6 +151,8 @@ func subject(v *view, kind guestpass.MailKind) string {
 		return fmt.Sprintf(v.T.InviteSubjectNoInviter, v.Tenant)
 	case guestpass.MailCode:
 		return fmt.Sprintf(v.T.CodeSubject, v.Tenant)
+	case guestpass.MailSecurityNotice:
+		return fmt.Sprintf(v.T.SecuritySubject, v.Tenant)
 	default:
 		return fmt.Sprintf(v.T.LockSubject, v.Tenant)
 	}
@@ -162,4 +171,18 @@ func bodyLines(body string) []string {
 		lines[i] = strings.TrimRight(l, " \t\r")
 	}
 	return lines
+}
+
+// changeSentence is the unformatted sentence for a security change, empty
+// for an unknown one.
+func changeSentence(cat *catalog, c guestpass.SecurityChange) string {
+	switch c {
+	case guestpass.SecurityMethodAdded:
+		return cat.SecurityMethodAdded
+	case guestpass.SecurityMethodRemoved:
+		return cat.SecurityMethodRemoved
+	case guestpass.SecurityRecoveryCodes:
+		return cat.SecurityRecoveryCodes
+	}
+	return ""
 }

@@ -143,6 +143,26 @@ func TestRenderLockNotice(t *testing.T) {
 	})
 }
 
+func TestRenderSecurityNotice(t *testing.T) {
+	m := &guestpass.Message{Kind: guestpass.MailSecurityNotice, To: "j@example.com", TenantName: "Contoso",
+		Change: guestpass.SecurityMethodRemoved, Link: "https://gp.example/t/x/security"}
+	r := mustRender(t, m)
+	checkContains(t, "subject", r.Subject, "Contoso", "changed")
+	checkContains(t, "text", r.Text, "second factor was removed", "https://gp.example/t/x/security", "If this was not you")
+	checkContains(t, "html", r.HTML, "second factor was removed", `href="https://gp.example/t/x/security"`)
+	de := *m
+	de.Locale, de.Change = "de", guestpass.SecurityRecoveryCodes
+	checkContains(t, "german", mustRender(t, &de).Text, "Wiederherstellungscodes")
+	for _, bad := range []guestpass.Message{
+		{Kind: guestpass.MailSecurityNotice, TenantName: "C", Change: "bogus", Link: m.Link},
+		{Kind: guestpass.MailSecurityNotice, TenantName: "C", Change: guestpass.SecurityMethodAdded, Link: "javascript:x"},
+	} {
+		if _, err := mail.Render(&bad); err == nil {
+			t.Errorf("rendered %+v", bad)
+		}
+	}
+}
+
 func TestRenderHTMLIsSelfContained(t *testing.T) {
 	msgs := []*guestpass.Message{codeMessage("a@example.com"), invitationMessage("a@example.com"),
 		{Kind: guestpass.MailLockNotice, TenantName: "Contoso"}}

@@ -82,6 +82,8 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 		`DELETE FROM locks WHERE locked_until < $1`,
 		// The feed outlives what it describes by ChangeRetention.
 		`DELETE FROM changes WHERE at < $1 - ` + strconv.FormatInt(guestpass.ChangeRetention.Nanoseconds(), 10),
+		// Registrations never confirmed: secrets shown but never proven.
+		`DELETE FROM mfa_methods WHERE confirmed_at = 0 AND created_at <= $1 - ` + strconv.FormatInt(guestpass.PendingMFALifetime.Nanoseconds(), 10),
 	} {
 		tag, err := q.db.Exec(ctx, stmt, b)
 		if err != nil {

@@ -89,3 +89,15 @@ func (q queries) UseRecoveryCode(ctx context.Context, tenantID, guestID string, 
 		tenantID, guestID).Scan(&left)
 	return tag.RowsAffected() == 1, left, dbErr("count recovery codes", err)
 }
+
+func (q queries) DeleteMFAMethod(ctx context.Context, tenantID, guestID, id string) error {
+	tag, err := q.db.Exec(ctx, `DELETE FROM mfa_methods WHERE tenant_id = $1 AND guest_id = $2 AND id = $3`, tenantID, guestID, id)
+	return affected("delete mfa method", tag, err)
+}
+
+func (q queries) CountRecoveryCodes(ctx context.Context, tenantID, guestID string) (int, error) {
+	var n int
+	err := q.db.QueryRow(ctx, `SELECT count(*) FROM recovery_codes WHERE tenant_id = $1 AND guest_id = $2`,
+		tenantID, guestID).Scan(&n)
+	return n, dbErr("count recovery codes", err)
+}

@@ -80,6 +80,8 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 		`DELETE FROM locks WHERE locked_until < ?`,
 		// The feed outlives what it describes by ChangeRetention.
 		`DELETE FROM changes WHERE at < ? - ` + strconv.FormatInt(guestpass.ChangeRetention.Nanoseconds(), 10),
+		// Registrations never confirmed: secrets shown but never proven.
+		`DELETE FROM mfa_methods WHERE confirmed_at = 0 AND created_at <= ? - ` + strconv.FormatInt(guestpass.PendingMFALifetime.Nanoseconds(), 10),
 	} {
 		res, err := q.wr.ExecContext(ctx, stmt, b)
 		if err != nil {

@@ -94,3 +94,15 @@ func (q queries) UseRecoveryCode(ctx context.Context, tenantID, guestID string, 
 		tenantID, guestID).Scan(&left)
 	return n == 1, left, dbErr("count recovery codes", err)
 }
+
+func (q queries) DeleteMFAMethod(ctx context.Context, tenantID, guestID, id string) error {
+	res, err := q.wr.ExecContext(ctx, `DELETE FROM mfa_methods WHERE tenant_id = ? AND guest_id = ? AND id = ?`, tenantID, guestID, id)
+	return affected("delete mfa method", res, err)
+}
+
+func (q queries) CountRecoveryCodes(ctx context.Context, tenantID, guestID string) (int, error) {
+	var n int
+	err := q.rd.QueryRowContext(ctx, `SELECT count(*) FROM recovery_codes WHERE tenant_id = ? AND guest_id = ?`,
+		tenantID, guestID).Scan(&n)
+	return n, dbErr("count recovery codes", err)
+}

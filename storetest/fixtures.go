@@ -91,6 +91,7 @@ func newFlow(tb testing.TB, tenantID string) *guestpass.Flow {
 		Mail:          "jo@fabrikam.com",
 		InvitationID:  "inv-1",
 		ReturnTo:      "https://apps.contoso.com/x",
+		AppID:         "app-1",
 		State:         guestpass.FlowCodeSent,
 		CodeMAC:       randomHash(tb),
 		CodeExpiresAt: at(30 * time.Minute),

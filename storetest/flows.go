@@ -40,7 +40,8 @@ func flowTests() []test {
 		{"Update", func(t *testing.T, s guestpass.Store) {
 			f := mustFlow(t, s, "tenant-1")
 			f.Mail, f.State, f.CodeMAC, f.CodeAttempts = "al@fabrikam.com", guestpass.FlowConsent, nil, 3
-			f.GuestID, f.ReturnTo, f.ExpiresAt = "guest-2", "", at(2*time.Hour)
+			f.GuestID, f.ReturnTo, f.ExpiresAt, f.AppID = "guest-2", "", at(2*time.Hour), "app-2"
+			f.StepUp = true
 			must(t, s.UpdateFlow(t.Context(), f))
 			got, err := s.GetFlow(t.Context(), f.IDHash)
 			must(t, err)

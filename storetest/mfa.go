@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/guestpass/guestpass"
 )
@@ -99,6 +100,55 @@ func mfaTests() []test {
 			})
 			if ok, _, _ := s.UseRecoveryCode(t.Context(), tn.ID, g.ID, hashOf("a")); ok {
 				t.Fatal("replaced code still works")
+			}
+		}},
+		{"OnePendingPerGuest", func(t *testing.T, s guestpass.Store) {
+			tn := mustTenant(t, s)
+			g := mustGuest(t, s, tn.ID, "jo@fabrikam.com")
+			other := mustGuest(t, s, tn.ID, "al@fabrikam.com")
+			m := mustMethod(t, s, g)
+			mustMethod(t, s, other)
+			second := &guestpass.MFAMethod{ID: newID(t), TenantID: tn.ID, GuestID: g.ID, Kind: guestpass.MFATOTP, Secret: []byte("x"), CreatedAt: at(1)}
+			wantErr(t, s.CreateMFAMethod(t.Context(), second), guestpass.ErrConflict)
+			must(t, s.ConfirmMFAMethod(t.Context(), tn.ID, m.ID, at(1)))
+			must(t, s.CreateMFAMethod(t.Context(), second)) // a second method, pending beside a confirmed one
+			wantErr(t, s.DeleteMFAMethod(t.Context(), tn.ID, other.ID, second.ID), guestpass.ErrNotFound)
+			must(t, s.DeleteMFAMethod(t.Context(), tn.ID, g.ID, second.ID))
+			wantErr(t, s.DeleteMFAMethod(t.Context(), tn.ID, g.ID, second.ID), guestpass.ErrNotFound)
+			if ms, _ := s.ListMFAMethods(t.Context(), tn.ID, g.ID); len(ms) != 1 || ms[0].ID != m.ID {
+				t.Fatalf("left %+v", ms)
+			}
+		}},
+		{"PurgeRemovesStalePending", func(t *testing.T, s guestpass.Store) {
+			tn := mustTenant(t, s)
+			g := mustGuest(t, s, tn.ID, "jo@fabrikam.com")
+			kept := mustMethod(t, s, g)
+			must(t, s.ConfirmMFAMethod(t.Context(), tn.ID, kept.ID, at(1)))
+			stale := mustMethod(t, s, g)
+			al := mustGuest(t, s, tn.ID, "al@fabrikam.com")
+			fresh := &guestpass.MFAMethod{ID: newID(t), TenantID: tn.ID, GuestID: al.ID, Kind: guestpass.MFATOTP, Secret: []byte("x"), CreatedAt: at(time.Minute)}
+			must(t, s.CreateMFAMethod(t.Context(), fresh))
+			_, err := s.PurgeExpired(t.Context(), at(guestpass.PendingMFALifetime))
+			must(t, err)
+			ms, _ := s.ListMFAMethods(t.Context(), tn.ID, g.ID)
+			if len(ms) != 1 || ms[0].ID != kept.ID {
+				t.Fatalf("after purge %+v (stale %s)", ms, stale.ID)
+			}
+			if ms, _ := s.ListMFAMethods(t.Context(), tn.ID, fresh.GuestID); len(ms) != 1 {
+				t.Fatal("purge removed a fresh registration")
+			}
+		}},
+		{"CountRecoveryCodes", func(t *testing.T, s guestpass.Store) {
+			tn := mustTenant(t, s)
+			g := mustGuest(t, s, tn.ID, "jo@fabrikam.com")
+			must(t, s.Update(t.Context(), func(tx guestpass.Tx) error {
+				return tx.ReplaceRecoveryCodes(t.Context(), tn.ID, g.ID, [][]byte{hashOf("a"), hashOf("b")})
+			}))
+			if n, err := s.CountRecoveryCodes(t.Context(), tn.ID, g.ID); n != 2 || err != nil {
+				t.Fatalf("count = %d %v", n, err)
+			}
+			if n, _ := s.CountRecoveryCodes(t.Context(), "other", g.ID); n != 0 {
+				t.Fatal("other tenant counts codes")
 			}
 		}},
 		{"DeleteAndGuestDeletionRemoveAll", func(t *testing.T, s guestpass.Store) {

@@ -49,6 +49,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	if rt, ok := s.svc.CleanReturnTo(r.URL.Query().Get("return_to")); ok {
 		d.ReturnTo = rt
 	}
+	d.AppID = r.URL.Query().Get("app") // checked by SendCode
 	if r.URL.Query().Has("signed_out") {
 		d.Notice = d.L.T("signin.signedout")
 	}
@@ -71,7 +72,7 @@ func (s *Server) sendCode(w http.ResponseWriter, r *http.Request) {
 	}
 	req := guestpass.SendCodeRequest{TenantID: tid, FlowToken: cookieValue(r, flowCookie(tid)),
 		Ticket: formValue(r, "ticket"), Email: formValue(r, "email"), Resend: formValue(r, "resend") != "",
-		ReturnTo: formValue(r, "return_to"), Client: s.client(r)}
+		ReturnTo: formValue(r, "return_to"), AppID: formValue(r, "app"), Client: s.client(r)}
 	res, err := s.svc.SendCode(r.Context(), req)
 	if err != nil {
 		s.sendCodeFailed(w, r, req, err)
@@ -90,7 +91,7 @@ func (s *Server) sendCodeFailed(w http.ResponseWriter, r *http.Request, req gues
 		return
 	}
 	d := s.newPage(r, "title.signin", t)
-	d.Alert, d.Email = d.L.Error(err), req.Email
+	d.Alert, d.Email, d.AppID = d.L.Error(err), req.Email, req.AppID
 	if rt, ok := s.svc.CleanReturnTo(req.ReturnTo); ok {
 		d.ReturnTo = rt
 	}

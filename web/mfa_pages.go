@@ -64,11 +64,7 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 	d := s.newPage(r, "title.mfa", v.Tenant)
 	d.MFA = &mfaData{Register: v.Register, Secret: v.Secret, URI: v.URI}
 	if v.Register {
-		// A QR failure is not fatal: the text secret below still works.
-		if png, err := qrcode.Encode(v.URI, qrcode.Medium, 256); err == nil {
-			// #nosec: the data URI is our own PNG, base64, not user input.
-			d.MFA.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
-		}
+		d.MFA.QR = qrDataURL(v.URI)
 	}
 	if failure != nil {
 		d.Alert = d.L.Error(failure)
@@ -114,6 +110,17 @@ func (s *Server) verifyMFA(w http.ResponseWriter, r *http.Request) {
 	d.MFA.ContinueAction, d.MFA.ContinueParams = continueForm(res.RedirectTo)
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "recovery", d)
+}
+
+// qrDataURL renders uri as a data: PNG. A QR failure is not fatal (empty):
+// the text secret beside it still works.
+func qrDataURL(uri string) template.URL {
+	png, err := qrcode.Encode(uri, qrcode.Medium, 256)
+	if err != nil {
+		return ""
+	}
+	// The data URI is our own PNG in base64, not user input.
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }
 
 func isTOTPShaped(s string) bool {

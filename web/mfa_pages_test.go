@@ -22,7 +22,13 @@ var (
 // pages, with the nth code mailed to addr.
 func (e *pageEnv) emailCode(t *testing.T, b *guestclient.Client, addr string, nth int) *guestclient.Response {
 	t.Helper()
-	if r := post(t, b, e.path("/send-code"), url.Values{"email": {addr}}); r.Status != 303 {
+	return e.emailCodeForm(t, b, url.Values{"email": {addr}}, nth)
+}
+
+// emailCodeForm is emailCode with the whole form#send-code (app=...).
+func (e *pageEnv) emailCodeForm(t *testing.T, b *guestclient.Client, form url.Values, nth int) *guestclient.Response {
+	t.Helper()
+	if r := post(t, b, e.path("/send-code"), form); r.Status != 303 {
 		t.Fatalf("send: %d %s", r.Status, guestclient.Alert(r.Body))
 	}
 	var code string
@@ -100,5 +106,28 @@ func TestMFAPages(t *testing.T) {
 	r = post(t, b, e.path("/mfa"), url.Values{"code": {oathtool.TOTP(t, secret, time.Now().Add(30*time.Second))}})
 	if r.Status != 303 || !strings.HasSuffix(r.Location, "/apps") {
 		t.Fatalf("totp sign-in: %d %q", r.Status, r.Location)
+	}
+}
+
+func TestAppRequireMFAPages(t *testing.T) {
+	e := newPageEnv(t) // the tenant does not require a second factor
+	name, typ, on := "Payroll", guestpass.AppProxy, true
+	app, _, err := e.svc.CreateApplicationLocal(t.Context(), e.tenant.ID, &guestpass.AppInput{DisplayName: &name, Type: &typ,
+		Hosts: &[]string{"payroll.contoso.com"}, RequireMFA: &on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.invite(t, "jo@fabrikam.com", false)
+	b := e.browser()
+	page := get(t, b, e.path("/signin?app="+url.QueryEscape(app.ID)))
+	if !strings.Contains(page.Body, `<input type="hidden" name="app" value="`+app.ID+`">`) {
+		t.Fatalf("sign-in page does not carry the app:\n%s", page.Body)
+	}
+	if r := post(t, b, e.path("/send-code"), url.Values{"email": {"jo@fabrikam.com"}, "app": {"nope"}}); r.Status != 400 || guestclient.Alert(r.Body) == "" {
+		t.Fatalf("unknown app: %d %q", r.Status, guestclient.Alert(r.Body))
+	}
+	mfa := e.emailCodeForm(t, b, url.Values{"email": {"jo@fabrikam.com"}, "app": {app.ID}}, 1)
+	if mfa.Status != 200 || secretRe.FindStringSubmatch(mfa.Body) == nil {
+		t.Fatalf("the app's sign-in did not ask for a second factor: %d", mfa.Status)
 	}
 }

@@ -23,7 +23,7 @@ type pages struct {
 
 func newPages() (*pages, error) {
 	p := &pages{tmpl: map[string]*template.Template{}}
-	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message", "mfa", "recovery"} {
+	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message", "mfa", "recovery", "security"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -52,6 +52,7 @@ type pageData struct {
 	Email       string
 	Ticket      string
 	ReturnTo    string
+	AppID       string // the app a sign-in is for (form#send-code's app)
 	Expired     bool
 	Disabled    bool
 	CodeMinutes int
@@ -59,6 +60,7 @@ type pageData struct {
 	SessionEnds string
 	Apps        []appLink
 	MFA         *mfaData // form#mfa and #recovery-codes (mfa_pages.go)
+	Security    *securityData
 }
 
 type appLink struct{ Name, URL string }
@@ -114,6 +116,12 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("GET /t/{tid}/mfa", s.mfaPage)
 	mux.HandleFunc("POST /t/{tid}/mfa", s.verifyMFA)
 	mux.HandleFunc("GET /t/{tid}/apps", s.appsPage)
+	mux.HandleFunc("GET /t/{tid}/security", s.securityPage)
+	mux.HandleFunc("POST /t/{tid}/security/reauth", s.reauthenticate)
+	mux.HandleFunc("POST /t/{tid}/security/totp", s.addTOTP)
+	mux.HandleFunc("POST /t/{tid}/security/totp/confirm", s.confirmTOTP)
+	mux.HandleFunc("POST /t/{tid}/security/remove", s.removeMethod)
+	mux.HandleFunc("POST /t/{tid}/security/recovery-codes", s.regenerateCodes)
 	mux.HandleFunc("POST /t/{tid}/signout", s.signOut)
 	mux.HandleFunc("/", s.notFoundPage)
 	cop := http.NewCrossOriginProtection()

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/sms"
 )
 
 // Config is read once, from flags and their GUESTPASS_* twins (DESIGN §8).
@@ -25,16 +26,22 @@ type Config struct {
 	Demo           bool
 	SecretKeyFile  string
 	LogLevel       string
+	// SMS through a Twilio-compatible provider; all empty: the console.
+	SMSAPIURL     string
+	SMSAccountSID string
+	SMSAuthToken  string
+	SMSFrom       string
 }
 
 // DefaultConfig holds the documented defaults.
 func DefaultConfig() Config {
 	return Config{
-		Addr:     "127.0.0.1:8080",
-		BaseURL:  "http://localhost:8080",
-		Database: "sqlite:guestpass.db",
-		MailFrom: "GuestPass <no-reply@localhost>",
-		LogLevel: "info",
+		Addr:      "127.0.0.1:8080",
+		BaseURL:   "http://localhost:8080",
+		Database:  "sqlite:guestpass.db",
+		MailFrom:  "GuestPass <no-reply@localhost>",
+		LogLevel:  "info",
+		SMSAPIURL: sms.DefaultAPIURL,
 	}
 }
 
@@ -57,6 +64,10 @@ func (c *Config) specs() []flagSpec {
 		{"demo", "GUESTPASS_DEMO", "create a demo tenant and invitation and print them", nil, &c.Demo},
 		{"secret-key-file", "GUESTPASS_SECRET_KEY_FILE", "file with base64 of >= 32 random bytes; SQLite default: guestpass.key beside the database, created on first start", &c.SecretKeyFile, nil},
 		{"log-level", "GUESTPASS_LOG_LEVEL", "debug, info, warn or error", &c.LogLevel, nil},
+		{"sms-api-url", "GUESTPASS_SMS_API_URL", "base URL of a Twilio-compatible Messages API", &c.SMSAPIURL, nil},
+		{"sms-account-sid", "GUESTPASS_SMS_ACCOUNT_SID", "SMS provider account SID; empty prints texts to the console (development only)", &c.SMSAccountSID, nil},
+		{"sms-auth-token", "GUESTPASS_SMS_AUTH_TOKEN", "SMS provider auth token (prefer the environment twin: flags show in ps)", &c.SMSAuthToken, nil},
+		{"sms-from", "GUESTPASS_SMS_FROM", "sender number (E.164) or sender ID of texts", &c.SMSFrom, nil},
 	}
 }
 
@@ -119,12 +130,27 @@ func (c *Config) Validate() error {
 	if _, _, err := c.databaseKind(); err != nil {
 		return err
 	}
+	if _, err := c.twilio(); err != nil {
+		return err
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("--log-level must be debug, info, warn or error, not %q", c.LogLevel)
 	}
 	return nil
+}
+
+// twilio is the configured SMS provider, or nil for the console.
+func (c *Config) twilio() (*sms.Twilio, error) {
+	if c.SMSAccountSID == "" && c.SMSAuthToken == "" && c.SMSFrom == "" {
+		return nil, nil
+	}
+	t, err := sms.NewTwilio(sms.TwilioOptions{APIURL: c.SMSAPIURL, AccountSID: c.SMSAccountSID, AuthToken: c.SMSAuthToken, From: c.SMSFrom})
+	if err != nil {
+		return nil, fmt.Errorf("--sms-account-sid, --sms-auth-token and --sms-from go together: %w", err)
+	}
+	return t, nil
 }
 
 func (c *Config) proxies() ([]netip.Prefix, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/guestpass/guestpass/mail"
 	"github.com/guestpass/guestpass/postgres"
 	"github.com/guestpass/guestpass/queue"
+	"github.com/guestpass/guestpass/sms"
 	"github.com/guestpass/guestpass/sqlite"
 	"github.com/guestpass/guestpass/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,7 +30,9 @@ type Main struct {
 	Config Config
 	Clock  guestpass.Clock
 	Mailer guestpass.Mailer // nil: SMTP from the config, or the console
-	Limits *guestpass.Limits
+	// TextSender nil: the SMS provider from the config, or the console.
+	TextSender guestpass.TextSender
+	Limits     *guestpass.Limits
 	// Listener, when set, is served instead of listening on Config.Addr
 	// (tests open it first to learn the port for the base URL).
 	Listener net.Listener
@@ -93,8 +96,21 @@ func (m *Main) openService(ctx context.Context) error {
 		return err
 	}
 	m.Service, err = guestpass.NewService(guestpass.Config{Store: st, Keys: keys, BaseURL: m.Config.BaseURL,
-		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, Limits: m.Limits})
+		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, TextSender: m.textSender(), Limits: m.Limits})
 	return err
+}
+
+// textSender is the configured SMS provider (checked by Validate), or the
+// console with a warning.
+func (m *Main) textSender() guestpass.TextSender {
+	if m.TextSender != nil {
+		return m.TextSender
+	}
+	if t, _ := m.Config.twilio(); t != nil {
+		return t
+	}
+	m.Logger.Debug("no SMS provider configured: texts would be printed to the console (development only)")
+	return sms.NewConsole(m.Stdout)
 }
 
 // openStore opens the database --database names.

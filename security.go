@@ -1,0 +1,293 @@
+package guestpass
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// FreshAuthWindow is how recent a sign-in must be for a guest to change
+// their second factors: a session left open on a shared computer must not
+// be enough to swap the authenticator.
+const FreshAuthWindow = 10 * time.Minute
+
+// SecurityChange names what a guest changed on their security page, for
+// the notice email.
+type SecurityChange string
+
+const (
+	SecurityMethodAdded   SecurityChange = "methodAdded"
+	SecurityMethodRemoved SecurityChange = "methodRemoved"
+	SecurityRecoveryCodes SecurityChange = "recoveryCodesRegenerated"
+)
+
+// SecurityView is the guest's security page.
+type SecurityView struct {
+	Tenant            *Tenant
+	Guest             *Guest
+	Methods           []*MFAMethod // confirmed methods, oldest first
+	RecoveryCodesLeft int
+	// Fresh says whether changes are allowed now; FreshUntil is when that
+	// ends. A stale session must re-authenticate (Reauthenticate) first.
+	Fresh      bool
+	FreshUntil time.Time
+}
+
+// SecurityRequest is a change on the security page, made with the
+// browser's session cookie.
+type SecurityRequest struct {
+	TenantID     string
+	SessionToken string
+	MethodID     string // RemoveMFAMethod
+	Code         string // ConfirmTOTP: the first code of the new method
+	Client       Client
+}
+
+var errReauth = Errorf(KindForbidden, "reauth_required", "For your security, confirm it is you: sign in again with a new code, then make the change within 10 minutes.")
+
+// ViewSecurity lists the session's guest's methods; it changes nothing.
+func (s *Service) ViewSecurity(ctx context.Context, tenantID, sessionToken string) (*SecurityView, error) {
+	sess, g, err := s.SessionByToken(ctx, tenantID, sessionToken)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.getTenant(ctx, s.store, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+	if err != nil {
+		return nil, internal("list mfa methods", err)
+	}
+	left, err := s.store.CountRecoveryCodes(ctx, t.ID, g.ID)
+	if err != nil {
+		return nil, internal("count recovery codes", err)
+	}
+	live := confirmed(ms)
+	return &SecurityView{Tenant: t, Guest: g, Methods: live, RecoveryCodesLeft: left,
+		Fresh: s.fresh(sess, live), FreshUntil: sess.AuthTime.Add(FreshAuthWindow)}, nil
+}
+
+// fresh is the rule for changes: a sign-in within FreshAuthWindow that,
+// for a guest with a method, proved a second factor.
+func (s *Service) fresh(sess *Session, live []*MFAMethod) bool {
+	if !s.clock.Now().Before(sess.AuthTime.Add(FreshAuthWindow)) {
+		return false
+	}
+	return len(live) == 0 || sess.HasMFA()
+}
+
+// freshGuest loads what every change needs and refuses a stale session.
+func (s *Service) freshGuest(ctx context.Context, req SecurityRequest) (*Tenant, *Guest, []*MFAMethod, error) {
+	v, err := s.ViewSecurity(ctx, req.TenantID, req.SessionToken)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !v.Fresh {
+		return nil, nil, nil, errReauth
+	}
+	ms, err := s.store.ListMFAMethods(ctx, v.Tenant.ID, v.Guest.ID)
+	if err != nil {
+		return nil, nil, nil, internal("list mfa methods", err)
+	}
+	return v.Tenant, v.Guest, ms, nil
+}
+
+// Reauthenticate starts a sign-in for the session's guest that returns to
+// the security page: an emailed code and, for a guest with a method, the
+// second factor (a step-up flow). Only a live session may ask, and only
+// for its own address.
+func (s *Service) Reauthenticate(ctx context.Context, tenantID, sessionToken, flowToken string, c Client) (*SendCodeResult, error) {
+	_, g, err := s.SessionByToken(ctx, tenantID, sessionToken)
+	if err != nil {
+		return nil, err
+	}
+	return s.SendCode(ctx, SendCodeRequest{TenantID: tenantID, FlowToken: flowToken, Email: g.Mail,
+		ReturnTo: s.TenantURL(tenantID, "/security"), StepUp: true, Client: c})
+}
+
+// AddTOTP starts adding an authenticator app: it returns the pending
+// secret to scan (the same one until it is confirmed or goes stale).
+func (s *Service) AddTOTP(ctx context.Context, req SecurityRequest) (*MFAView, error) {
+	t, g, ms, err := s.freshGuest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.pendingTOTP(ctx, t, g, ms)
+	if err != nil {
+		return nil, err
+	}
+	secret, uri, err := s.totpSecret(t, g, m)
+	if err != nil {
+		return nil, err
+	}
+	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: uri}, nil
+}
+
+// ConfirmTOTP proves the pending authenticator app with its first code and
+// makes it count. Wrong codes are charged to the guest's failure budget
+// like every other code. For a guest's first method it returns fresh
+// recovery codes (shown once); otherwise the existing ones stay.
+func (s *Service) ConfirmTOTP(ctx context.Context, req SecurityRequest) ([]string, error) {
+	code, ok := NormalizeTOTP(req.Code)
+	if !ok {
+		return nil, Errorf(KindInvalid, "invalid_mfa_code_format", "Enter the 6-digit code from your authenticator app.")
+	}
+	t, g, ms, err := s.freshGuest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var m *MFAMethod
+	for _, x := range ms {
+		if x.Pending() && x.Kind == MFATOTP && !x.Stale(s.clock.Now()) {
+			m = x
+		}
+	}
+	if m == nil {
+		return nil, Errorf(KindInvalid, "no_pending_method", "Start again: choose Add an authenticator app.")
+	}
+	if err := s.chargeCode(ctx, t, g, req.Client, func() (bool, error) { return s.provePending(ctx, t, m, code) }); err != nil {
+		return nil, err
+	}
+	var codes [][]byte
+	var plain []string
+	if len(confirmed(ms)) == 0 {
+		if plain, codes, err = s.newRecoveryCodes(); err != nil {
+			return nil, err
+		}
+	}
+	err = s.securityChange(ctx, t, g, req.Client, SecurityMethodAdded, m.ID, func(tx Tx) error {
+		if err := tx.ConfirmMFAMethod(ctx, t.ID, m.ID, s.clock.Now()); err != nil {
+			return internal("confirm mfa method", err)
+		}
+		if codes == nil {
+			return nil
+		}
+		return internal("recovery codes", tx.ReplaceRecoveryCodes(ctx, t.ID, g.ID, codes))
+	})
+	return plain, err
+}
+
+// provePending checks a code against the pending method; a matching step
+// is used up even though the method is not confirmed yet.
+func (s *Service) provePending(ctx context.Context, t *Tenant, m *MFAMethod, code string) (bool, error) {
+	key, err := s.keys.Open(m.Secret, methodAD(m))
+	if err != nil {
+		return false, internal("open totp secret", err)
+	}
+	step, ok := matchTOTP(key, code, s.clock.Now())
+	if !ok {
+		return false, nil
+	}
+	won, err := s.store.UseTOTPStep(ctx, t.ID, m.ID, step)
+	if err != nil {
+		return false, internal("use totp step", err)
+	}
+	if !won {
+		return false, errTOTPReplay
+	}
+	return true, nil
+}
+
+// chargeCode runs check under the guest's failure budget (the email-code
+// budget): the attempt is taken first, refunded on success, and the guest
+// is locked when the budget runs out.
+func (s *Service) chargeCode(ctx context.Context, t *Tenant, g *Guest, c Client, check func() (bool, error)) error {
+	if err := s.guessAllowed(ctx, t, &Flow{Mail: g.Mail}, c); err != nil {
+		return err
+	}
+	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, g.Mail)
+	allowed, remaining, err := s.take(ctx, s.store, bkey, budget)
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return s.lock(ctx, t, g.Mail, c)
+	}
+	ok, err := check()
+	if err != nil && !errors.Is(err, errTOTPReplay) {
+		return err
+	}
+	if !ok {
+		if aerr := s.audit(ctx, s.store, signInEvent(t.ID, g, "mfa.verify", "wrong_code", c)); aerr != nil {
+			return aerr
+		}
+		if remaining == 0 {
+			return s.lock(ctx, t, g.Mail, c)
+		}
+		if err != nil {
+			return err
+		}
+		return errMFAWrong
+	}
+	return internal("refund", s.store.ReturnToken(ctx, bkey, budget.interval()))
+}
+
+// RemoveMFAMethod removes one of the guest's methods while another
+// confirmed one remains: the last one goes only by an admin reset.
+func (s *Service) RemoveMFAMethod(ctx context.Context, req SecurityRequest) error {
+	t, g, _, err := s.freshGuest(ctx, req)
+	if err != nil {
+		return err
+	}
+	return s.securityChange(ctx, t, g, req.Client, SecurityMethodRemoved, req.MethodID, func(tx Tx) error {
+		ms, err := tx.ListMFAMethods(ctx, t.ID, g.ID)
+		if err != nil {
+			return internal("list mfa methods", err)
+		}
+		live := confirmed(ms)
+		found := false
+		for _, m := range live {
+			found = found || m.ID == req.MethodID
+		}
+		if !found {
+			return Errorf(KindNotFound, "method_not_found", "This sign-in method does not exist (any more). Reload the page.")
+		}
+		if len(live) < 2 {
+			return Errorf(KindConflict, "last_method", "This is your only second factor. Add another one before you remove it.")
+		}
+		return internal("delete mfa method", tx.DeleteMFAMethod(ctx, t.ID, g.ID, req.MethodID))
+	})
+}
+
+// RegenerateRecoveryCodes replaces the guest's recovery codes with ten new
+// ones (shown once); the old ones stop working.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, req SecurityRequest) ([]string, error) {
+	t, g, ms, err := s.freshGuest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(confirmed(ms)) == 0 {
+		return nil, Errorf(KindConflict, "no_method", "Recovery codes come with a second factor: add an authenticator app first.")
+	}
+	plain, codes, err := s.newRecoveryCodes()
+	if err != nil {
+		return nil, err
+	}
+	err = s.securityChange(ctx, t, g, req.Client, SecurityRecoveryCodes, "", func(tx Tx) error {
+		return internal("recovery codes", tx.ReplaceRecoveryCodes(ctx, t.ID, g.ID, codes))
+	})
+	return plain, err
+}
+
+// securityChange applies a change with its audit event and the notice
+// email, in one transaction: no change without its notice.
+func (s *Service) securityChange(ctx context.Context, t *Tenant, g *Guest, c Client, what SecurityChange, detail string, change func(Tx) error) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		e := AuditEvent{TenantID: t.ID, Type: AuditAdmin, Action: "guest." + string(what), Outcome: "success",
+			GuestID: g.ID, Actor: "guest", IP: c.IP, UserAgent: c.UserAgent, Detail: detail}
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+		msg := &Message{Kind: MailSecurityNotice, To: g.Mail, ToName: g.DisplayName, Locale: c.Locale, TenantName: t.DisplayName,
+			Change: what, Link: s.TenantURL(t.ID, "/security")}
+		job, err := s.sealMessage(msg, t.ID, "", timeZero, false)
+		if err != nil {
+			return err
+		}
+		return internal("enqueue notice", tx.EnqueueMail(ctx, job))
+	})
+}
