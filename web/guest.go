@@ -46,7 +46,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := s.newPage(r, "title.signin", t)
-	if rt, ok := s.svc.CleanReturnTo(r.URL.Query().Get("return_to")); ok {
+	if rt, ok := s.svc.CleanTenantReturnTo(r.Context(), t.ID, r.URL.Query().Get("return_to")); ok {
 		d.ReturnTo = rt
 	}
 	if r.URL.Query().Has("signed_out") {
@@ -91,7 +91,7 @@ func (s *Server) sendCodeFailed(w http.ResponseWriter, r *http.Request, req gues
 	}
 	d := s.newPage(r, "title.signin", t)
 	d.Alert, d.Email = d.L.Error(err), req.Email
-	if rt, ok := s.svc.CleanReturnTo(req.ReturnTo); ok {
+	if rt, ok := s.svc.CleanTenantReturnTo(r.Context(), t.ID, req.ReturnTo); ok {
 		d.ReturnTo = rt
 	}
 	status, _, _ := s.publicError(r, err)
