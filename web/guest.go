@@ -172,6 +172,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *guestpass
 		return
 	}
 	setHostCookie(w, sessionCookie(tid), res.Session.Token, res.Session.Session.ExpiresAt, s.svc.Now())
+	s.setProxyCookie(w, tid, res.Session)
 	http.Redirect(w, r, res.RedirectTo, http.StatusSeeOther)
 }
 
@@ -245,5 +246,6 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clearCookie(w, sessionCookie(tid))
+	s.clearProxyCookie(w, tid)
 	http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/signin?signed_out=1", http.StatusSeeOther)
 }
