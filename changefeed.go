@@ -31,6 +31,7 @@ func (s *Service) OnChange(fn func(Change)) {
 // applyChange updates this node's view and listeners.
 func (s *Service) applyChange(c Change) {
 	s.view.apply(c)
+	s.proxies.apply(c)
 	for _, fn := range s.listeners {
 		fn(c)
 	}
@@ -102,6 +103,7 @@ func (s *Service) pollFeed(ctx context.Context, f *changeFeed) error {
 			// read may have been purged too (it was away for longer than
 			// ChangeRetention), so start over from nothing.
 			s.view.reset()
+			s.proxies.invalidate()
 		}
 		for _, c := range cs {
 			if _, done := f.seen[c.Seq]; done {

@@ -164,9 +164,14 @@ type Session struct {
 	AuthTime  time.Time
 	AMR       []string
 	IDP       string // IDPMail or an upstream identity provider's issuer
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	RevokedAt time.Time
+	// ProxyTokenHash is SHA-256 of the session's forward-auth token, the
+	// one the __Secure- cookie on the proxied apps' parent domain carries
+	// (so the apps behind the proxy never see the session token itself).
+	// Empty for sessions made before forward auth.
+	ProxyTokenHash []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	RevokedAt      time.Time
 }
 
 // ByEmailCode reports whether the session began with an emailed code (and

@@ -83,6 +83,7 @@ type Service struct {
 	flowTTL time.Duration
 
 	view      *sessionView
+	proxies   *proxyIndex
 	listeners []func(Change)
 	feedPoll  time.Duration
 	feedStop  context.CancelFunc
@@ -120,6 +121,7 @@ func NewService(cfg Config) (*Service, error) {
 	// (and never longer than a second): a node that cannot read the feed
 	// stops trusting its memory before a revocation could be missed for
 	// more than that.
+	s.proxies = &proxyIndex{}
 	s.view = newSessionView(cmp.Or(cfg.SessionViewSize, 100_000), min(4*s.feedPoll, time.Second))
 	return s, nil
 }

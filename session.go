@@ -76,14 +76,18 @@ func (s *Service) finishSignIn(ctx context.Context, t *Tenant, g *Guest, flow *F
 	if err != nil {
 		return nil, err
 	}
+	proxyToken, err := NewToken(s.rand)
+	if err != nil {
+		return nil, err
+	}
 	id, err := s.newID()
 	if err != nil {
 		return nil, err
 	}
 	now := s.clock.Now()
 	sess := &Session{TokenHash: HashToken(token), ID: id, TenantID: t.ID, GuestID: g.ID, AuthTime: now, AMR: amr, IDP: idp,
-		CreatedAt: now, ExpiresAt: now.Add(t.Settings.SessionLifetime)}
-	res := &SignInResult{Tenant: t, Guest: g, Session: &SessionGrant{Token: token, Session: sess}}
+		ProxyTokenHash: HashToken(proxyToken), CreatedAt: now, ExpiresAt: now.Add(t.Settings.SessionLifetime)}
+	res := &SignInResult{Tenant: t, Guest: g, Session: &SessionGrant{Token: token, ProxyToken: proxyToken, Session: sess}}
 	err = s.store.Update(ctx, func(tx Tx) error {
 		redirect, err := s.redeem(ctx, tx, g, flow, c)
 		if err != nil {

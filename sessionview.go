@@ -26,6 +26,7 @@ type sessionView struct {
 	byHash  map[string]*ActiveSession // key: string(token hash)
 	byID    map[string]string         // session id -> byHash key
 	byGuest map[string][]string       // tenant/guest -> byHash keys
+	byProxy map[string]string         // string(proxy token hash) -> byHash key
 	max     int
 
 	// gen counts invalidations. A loader reads it before going to the
@@ -39,7 +40,7 @@ type sessionView struct {
 
 func newSessionView(max int, staleAfter time.Duration) *sessionView {
 	return &sessionView{byHash: map[string]*ActiveSession{}, byID: map[string]string{},
-		byGuest: map[string][]string{}, max: max, staleAfter: staleAfter, now: time.Now}
+		byGuest: map[string][]string{}, byProxy: map[string]string{}, max: max, staleAfter: staleAfter, now: time.Now}
 }
 
 func guestKey(tenantID, guestID string) string { return tenantID + "/" + guestID }
@@ -49,13 +50,17 @@ func (v *sessionView) markFresh() {
 	v.freshUntil.Store(v.now().Add(v.staleAfter).UnixNano())
 }
 
+// fresh reports whether the feed was read recently enough to serve from
+// memory (the session view and the proxy host index alike).
+func (v *sessionView) fresh() bool { return v.now().UnixNano() < v.freshUntil.Load() }
+
 // markStale stops serving from memory until the next successful poll.
 func (v *sessionView) markStale() { v.freshUntil.Store(0) }
 
 // get returns the cached entry for a token hash, or nil on a miss or when
 // the view is not fresh.
 func (v *sessionView) get(hash []byte) *ActiveSession {
-	if v.now().UnixNano() >= v.freshUntil.Load() {
+	if !v.fresh() {
 		return nil
 	}
 	v.mu.RLock()
@@ -64,9 +69,19 @@ func (v *sessionView) get(hash []byte) *ActiveSession {
 	return e
 }
 
+// getByProxy is get by the hash of the session's forward-auth token.
+func (v *sessionView) getByProxy(hash []byte) *ActiveSession {
+	if !v.fresh() {
+		return nil
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.byHash[v.byProxy[string(hash)]]
+}
+
 // getByID is get by the session's public handle.
 func (v *sessionView) getByID(id string) *ActiveSession {
-	if v.now().UnixNano() >= v.freshUntil.Load() {
+	if !v.fresh() {
 		return nil
 	}
 	v.mu.RLock()
@@ -90,6 +105,9 @@ func (v *sessionView) put(e *ActiveSession, gen uint64) {
 	}
 	v.byHash[key] = e
 	v.byID[e.Session.ID] = key
+	if len(e.Session.ProxyTokenHash) > 0 {
+		v.byProxy[string(e.Session.ProxyTokenHash)] = key
+	}
 	gk := guestKey(e.Session.TenantID, e.Session.GuestID)
 	v.byGuest[gk] = append(v.byGuest[gk], key)
 }
@@ -113,6 +131,7 @@ func (v *sessionView) removeLocked(key string) {
 	}
 	delete(v.byHash, key)
 	delete(v.byID, e.Session.ID)
+	delete(v.byProxy, string(e.Session.ProxyTokenHash))
 	gk := guestKey(e.Session.TenantID, e.Session.GuestID)
 	keys := v.byGuest[gk]
 	for i, k := range keys {
@@ -162,6 +181,7 @@ func (v *sessionView) reset() {
 	clear(v.byHash)
 	clear(v.byID)
 	clear(v.byGuest)
+	clear(v.byProxy)
 }
 
 // size is the number of cached sessions.

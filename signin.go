@@ -127,7 +127,7 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	if _, err := s.rand.Read(decoy); err != nil {
 		return nil, internal("random", err)
 	}
-	if rt, ok := s.CleanReturnTo(req.ReturnTo); ok && rt != "" {
+	if rt, ok := s.CleanTenantReturnTo(ctx, t.ID, req.ReturnTo); ok && rt != "" {
 		flow.ReturnTo = rt
 	}
 	if req.AppID != "" { // once set, a later send without it keeps it

@@ -86,6 +86,9 @@ type Queries interface {
 
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, tokenHash []byte) (*Session, error)
+	// GetSessionByProxyToken finds a session by its ProxyTokenHash, or
+	// returns ErrNotFound.
+	GetSessionByProxyToken(ctx context.Context, proxyTokenHash []byte) (*Session, error)
 	// RevokeSession marks one session revoked at `at`.
 	RevokeSession(ctx context.Context, tokenHash []byte, at time.Time) error
 	// RevokeGuestSessions revokes every live session of a guest and returns

@@ -18,8 +18,12 @@ type VerifyCodeRequest struct {
 
 // SessionGrant is a new session and the secret for its cookie.
 type SessionGrant struct {
-	Token   string
-	Session *Session
+	Token string
+	// ProxyToken is the forward-auth token: the web layer sets it as the
+	// __Secure- cookie of the proxied apps' parent domain, when one is
+	// configured. It ends with the session.
+	ProxyToken string
+	Session    *Session
 }
 
 // SignInResult says what comes next: the one-time consent page, or a

@@ -7,21 +7,38 @@ import (
 	"github.com/guestpass/guestpass"
 )
 
-const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at, idp`
+const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at, idp, proxy_token_hash`
 
 func (q queries) CreateSession(ctx context.Context, s *guestpass.Session) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		s.TokenHash, s.ID, s.TenantID, s.GuestID, nanos(s.AuthTime), jsonList(s.AMR),
-		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt), s.IDP)
+		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt), s.IDP, bytesOrNull(s.ProxyTokenHash))
 	return dbErr("create session", err)
 }
 
 func (q queries) GetSession(ctx context.Context, tokenHash []byte) (*guestpass.Session, error) {
 	var s guestpass.Session
 	err := q.db.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash).
-		Scan(&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
-			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP)
+		Scan(sessionDest(&s)...)
+	if err != nil {
+		return nil, dbErr("get session", err)
+	}
+	return &s, nil
+}
+
+// sessionDest lists the scan targets of sessionCols.
+func sessionDest(s *guestpass.Session) []any {
+	return []any{&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
+		ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP, &s.ProxyTokenHash}
+}
+
+// GetSessionByProxyToken finds a session by the hash of its forward-auth
+// token.
+func (q queries) GetSessionByProxyToken(ctx context.Context, proxyTokenHash []byte) (*guestpass.Session, error) {
+	var s guestpass.Session
+	err := q.db.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE proxy_token_hash = $1`, proxyTokenHash).
+		Scan(sessionDest(&s)...)
 	if err != nil {
 		return nil, dbErr("get session", err)
 	}

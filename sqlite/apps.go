@@ -123,6 +123,25 @@ func (q queries) ApplicationByHost(ctx context.Context, host string) (*guestpass
 	return a, nil
 }
 
+// ProxyApplications lists every tenant's proxy apps, for the in-memory
+// host index.
+func (q queries) ProxyApplications(ctx context.Context) ([]*guestpass.Application, error) {
+	rows, err := q.rd.QueryContext(ctx, `SELECT `+appCols+` FROM applications WHERE type = 'proxy' ORDER BY id`)
+	if err != nil {
+		return nil, dbErr("proxy applications", err)
+	}
+	defer rows.Close()
+	var out []*guestpass.Application
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, dbErr("proxy applications", err)
+		}
+		out = append(out, a)
+	}
+	return out, dbErr("proxy applications", rows.Err())
+}
+
 func (q queries) ApplicationsForGuest(ctx context.Context, tenantID, guestID string) ([]*guestpass.Application, error) {
 	rows, err := q.rd.QueryContext(ctx, `SELECT `+appCols+` FROM applications WHERE tenant_id = ?
 		AND (assignment = 'allGuests' OR id IN (SELECT app_id FROM app_assignments WHERE tenant_id = ? AND guest_id = ?))

@@ -39,8 +39,7 @@ func (q queries) LatestChangeSeq(ctx context.Context) (int64, error) {
 func (q queries) GetSessionByID(ctx context.Context, tenantID, id string) (*guestpass.Session, error) {
 	var s guestpass.Session
 	err := q.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE tenant_id = ? AND id = ?`, tenantID, id).
-		Scan(&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
-			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP)
+		Scan(sessionDest(&s)...)
 	if err != nil {
 		return nil, dbErr("get session", err)
 	}

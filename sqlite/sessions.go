@@ -7,21 +7,38 @@ import (
 	"github.com/guestpass/guestpass"
 )
 
-const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at, idp`
+const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at, idp, proxy_token_hash`
 
 func (q queries) CreateSession(ctx context.Context, s *guestpass.Session) error {
 	_, err := q.wr.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.TokenHash, s.ID, s.TenantID, s.GuestID, nanos(s.AuthTime), jsonList(s.AMR),
-		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt), s.IDP)
+		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt), s.IDP, blobOrNull(s.ProxyTokenHash))
 	return dbErr("create session", err)
 }
 
 func (q queries) GetSession(ctx context.Context, tokenHash []byte) (*guestpass.Session, error) {
 	var s guestpass.Session
 	err := q.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = ?`, tokenHash).
-		Scan(&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
-			ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP)
+		Scan(sessionDest(&s)...)
+	if err != nil {
+		return nil, dbErr("get session", err)
+	}
+	return &s, nil
+}
+
+// sessionDest lists the scan targets of sessionCols.
+func sessionDest(s *guestpass.Session) []any {
+	return []any{&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
+		ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP, &s.ProxyTokenHash}
+}
+
+// GetSessionByProxyToken finds a session by the hash of its forward-auth
+// token.
+func (q queries) GetSessionByProxyToken(ctx context.Context, proxyTokenHash []byte) (*guestpass.Session, error) {
+	var s guestpass.Session
+	err := q.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE proxy_token_hash = ?`, proxyTokenHash).
+		Scan(sessionDest(&s)...)
 	if err != nil {
 		return nil, dbErr("get session", err)
 	}

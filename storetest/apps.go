@@ -51,6 +51,24 @@ func appTests() []test {
 			must(t, err)
 			equal(t, proxy, got)
 		}},
+		{"ProxyApplicationsListsEveryTenantsProxies", func(t *testing.T, s guestpass.Store) {
+			a, b := mustTenant(t, s), mustTenant(t, s)
+			g := mustGuest(t, s, b.ID, "jo@fabrikam.com")
+			must(t, createApp(t, s, newApp(t, a.ID, guestpass.AppOIDC, at(0))))
+			pa := newApp(t, a.ID, guestpass.AppProxy, at(0))
+			pb := newApp(t, b.ID, guestpass.AppProxy, at(time.Second))
+			pb.Hosts = []string{"*.docs.example.com", "wiki.example.com"}
+			pb.Assignment, pb.AssignedGuestIDs = guestpass.AssignAssigned, []string{g.ID}
+			must(t, createApp(t, s, pa))
+			must(t, createApp(t, s, pb))
+			got, err := s.ProxyApplications(t.Context())
+			must(t, err)
+			want := []*guestpass.Application{pa, pb}
+			if pb.ID < pa.ID {
+				want = []*guestpass.Application{pb, pa}
+			}
+			equal(t, want, got)
+		}},
 		{"OtherTenantIsNotFound", func(t *testing.T, s guestpass.Store) {
 			a, b := mustTenant(t, s), mustTenant(t, s)
 			app := newApp(t, a.ID, guestpass.AppOIDC, at(0))

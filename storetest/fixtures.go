@@ -113,15 +113,16 @@ func mustFlow(tb testing.TB, s guestpass.Store, tenantID string) *guestpass.Flow
 func newSession(tb testing.TB, g *guestpass.Guest, expires time.Time) *guestpass.Session {
 	tb.Helper()
 	return &guestpass.Session{
-		TokenHash: randomHash(tb),
-		ID:        newID(tb),
-		TenantID:  g.TenantID,
-		GuestID:   g.ID,
-		AuthTime:  at(0),
-		AMR:       []string{"pwd", "mfa"},
-		IDP:       "https://idp.fabrikam.example",
-		CreatedAt: at(0),
-		ExpiresAt: expires,
+		TokenHash:      randomHash(tb),
+		ID:             newID(tb),
+		TenantID:       g.TenantID,
+		GuestID:        g.ID,
+		AuthTime:       at(0),
+		AMR:            []string{"pwd", "mfa"},
+		IDP:            "https://idp.fabrikam.example",
+		ProxyTokenHash: randomHash(tb),
+		CreatedAt:      at(0),
+		ExpiresAt:      expires,
 	}
 }
 

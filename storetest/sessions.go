@@ -17,6 +17,30 @@ func sessionTests() []test {
 			must(t, err)
 			equal(t, want, got)
 		}},
+		{"ByProxyTokenSharesTheRow", func(t *testing.T, s guestpass.Store) {
+			tn := mustTenant(t, s)
+			g := mustGuest(t, s, tn.ID, "jo@fabrikam.com")
+			want := mustSession(t, s, g, at(24*time.Hour))
+			legacy := newSession(t, g, at(time.Hour))
+			legacy.ProxyTokenHash = nil // sessions from before forward auth
+			must(t, s.CreateSession(t.Context(), legacy))
+			got, err := s.GetSessionByProxyToken(t.Context(), want.ProxyTokenHash)
+			must(t, err)
+			equal(t, want, got)
+			_, err = s.GetSessionByProxyToken(t.Context(), want.TokenHash)
+			wantErr(t, err, guestpass.ErrNotFound)
+			_, err = s.GetSessionByProxyToken(t.Context(), randomHash(t))
+			wantErr(t, err, guestpass.ErrNotFound)
+			must(t, s.RevokeSession(t.Context(), want.TokenHash, at(time.Minute)))
+			got, err = s.GetSessionByProxyToken(t.Context(), want.ProxyTokenHash)
+			must(t, err)
+			if !got.RevokedAt.Equal(at(time.Minute)) {
+				t.Fatalf("revoking the session left its proxy token live: revoked at %v", got.RevokedAt)
+			}
+			dup := newSession(t, g, at(time.Hour))
+			dup.ProxyTokenHash = want.ProxyTokenHash
+			wantErr(t, s.CreateSession(t.Context(), dup), guestpass.ErrConflict)
+		}},
 		{"UnknownIsNotFound", func(t *testing.T, s guestpass.Store) {
 			_, err := s.GetSession(t.Context(), randomHash(t))
 			wantErr(t, err, guestpass.ErrNotFound)

@@ -46,7 +46,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := s.newPage(r, "title.signin", t)
-	if rt, ok := s.svc.CleanReturnTo(r.URL.Query().Get("return_to")); ok {
+	if rt, ok := s.svc.CleanTenantReturnTo(r.Context(), t.ID, r.URL.Query().Get("return_to")); ok {
 		d.ReturnTo = rt
 	}
 	d.AppID = r.URL.Query().Get("app") // checked by SendCode
@@ -92,7 +92,7 @@ func (s *Server) sendCodeFailed(w http.ResponseWriter, r *http.Request, req gues
 	}
 	d := s.newPage(r, "title.signin", t)
 	d.Alert, d.Email, d.AppID = d.L.Error(err), req.Email, req.AppID
-	if rt, ok := s.svc.CleanReturnTo(req.ReturnTo); ok {
+	if rt, ok := s.svc.CleanTenantReturnTo(r.Context(), t.ID, req.ReturnTo); ok {
 		d.ReturnTo = rt
 	}
 	status, _, _ := s.publicError(r, err)
@@ -173,6 +173,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *guestpass
 		return
 	}
 	setHostCookie(w, sessionCookie(tid), res.Session.Token, res.Session.Session.ExpiresAt, s.svc.Now())
+	s.setProxyCookie(w, tid, res.Session)
 	http.Redirect(w, r, res.RedirectTo, http.StatusSeeOther)
 }
 
@@ -246,5 +247,6 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clearCookie(w, sessionCookie(tid))
+	s.clearProxyCookie(w, tid)
 	http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/signin?signed_out=1", http.StatusSeeOther)
 }

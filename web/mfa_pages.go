@@ -105,6 +105,7 @@ func (s *Server) verifyMFA(w http.ResponseWriter, r *http.Request) {
 	// session cookie is already set so the continue form simply navigates.
 	clearCookie(w, flowCookie(tid))
 	setHostCookie(w, sessionCookie(tid), res.Session.Token, res.Session.Session.ExpiresAt, s.svc.Now())
+	s.setProxyCookie(w, tid, res.Session)
 	d := s.newPage(r, "title.recovery", res.Tenant)
 	d.MFA = &mfaData{Codes: res.RecoveryCodes, Left: res.RecoveryCodesLeft, Recovered: res.UsedRecoveryCode}
 	d.MFA.ContinueAction, d.MFA.ContinueParams = continueForm(res.RedirectTo)

@@ -72,7 +72,7 @@ func (s *Server) showSecurity(w http.ResponseWriter, r *http.Request, status int
 	tid := r.PathValue("tid")
 	v, err := s.svc.ViewSecurity(r.Context(), tid, cookieValue(r, sessionCookie(tid)))
 	if guestpass.KindOf(err) == guestpass.KindUnauthorized {
-		s.toSignIn(w, r, tid)
+		s.securitySignIn(w, r, tid)
 		return
 	}
 	if err != nil {
@@ -99,10 +99,10 @@ func (s *Server) showSecurity(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, "security", d)
 }
 
-// toSignIn sends a browser without a session to the sign-in page, which
+// securitySignIn sends a browser without a session to the sign-in page, which
 // brings it back to the security page. A POST is answered the same way:
 // nothing was changed.
-func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request, tid string) {
+func (s *Server) securitySignIn(w http.ResponseWriter, r *http.Request, tid string) {
 	back := url.Values{"return_to": {s.securityPath(tid)}}
 	http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/signin?"+back.Encode(), http.StatusSeeOther)
 }
@@ -112,7 +112,7 @@ func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request, tid string) {
 func (s *Server) securityFailed(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, _ := s.publicError(r, err)
 	if status == http.StatusUnauthorized && code != "wrong_mfa_code" {
-		s.toSignIn(w, r, r.PathValue("tid"))
+		s.securitySignIn(w, r, r.PathValue("tid"))
 		return
 	}
 	if status >= 500 || code == "locked" || code == "tenant_not_found" {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/guestpass/guestpass"
@@ -22,6 +23,11 @@ type Options struct {
 	Logger  *slog.Logger
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// CookieDomain is the parent domain of the proxied apps
+	// (--cookie-domain). When set, sign-in also sets the forward-auth
+	// cookie there and forward auth reads only that cookie; when empty,
+	// forward auth reads the guest session cookie (one host).
+	CookieDomain string
 	// Registry receives the HTTP metrics; nil means a private registry.
 	Registry *prometheus.Registry
 }
@@ -34,6 +40,10 @@ type Server struct {
 	reg     *prometheus.Registry
 	metrics *metrics
 	pages   *pages
+
+	cookieDomain  string
+	authzMetrics  *authzMetrics
+	untrustedOnce sync.Once // the untrusted X-Forwarded-* warning
 }
 
 // New builds a Server.
@@ -41,7 +51,8 @@ func New(o Options) (*Server, error) {
 	if o.Service == nil {
 		return nil, errors.New("web: Service is required")
 	}
-	s := &Server{svc: o.Service, log: o.Logger, trusted: o.TrustedProxies, reg: o.Registry}
+	s := &Server{svc: o.Service, log: o.Logger, trusted: o.TrustedProxies, reg: o.Registry,
+		cookieDomain: strings.TrimPrefix(strings.ToLower(o.CookieDomain), ".")}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -49,6 +60,7 @@ func New(o Options) (*Server, error) {
 		s.reg = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.reg)
+	s.authzMetrics = s.metrics.authz()
 	p, err := newPages()
 	if err != nil {
 		return nil, err
@@ -62,6 +74,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", s.metrics.wrap("api", s.apiHandler()))
 	mux.Handle("/t/", s.metrics.wrap("pages", s.pageHandler()))
+	// Any method: the proxy may ask with the original one; nothing changes.
+	mux.Handle("/api/authz/forward-auth", s.authz(modeForwardAuth))
+	mux.Handle("/api/authz/auth-request", s.authz(modeAuthRequest))
 	mux.Handle("GET /{$}", http.RedirectHandler("/healthz", http.StatusFound))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeText(w, http.StatusOK, "ok\n") })
 	mux.HandleFunc("GET /readyz", s.readyz)

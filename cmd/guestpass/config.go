@@ -127,6 +127,9 @@ func (c *Config) Validate() error {
 	if _, err := c.proxies(); err != nil {
 		return err
 	}
+	if err := c.checkCookieDomain(); err != nil {
+		return err
+	}
 	if _, _, err := c.databaseKind(); err != nil {
 		return err
 	}
@@ -170,6 +173,32 @@ func (c *Config) proxies() ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// checkCookieDomain accepts an empty --cookie-domain, or a domain name
+// that the base URL's host is, or is under: a browser refuses a Domain
+// cookie from any other host.
+func (c *Config) checkCookieDomain() error {
+	if c.CookieDomain == "" {
+		return nil
+	}
+	d, err := guestpass.ParseDomain(strings.TrimPrefix(c.CookieDomain, "."))
+	if err != nil || !strings.Contains(d, ".") {
+		return fmt.Errorf("--cookie-domain %q is not a domain name like example.com", c.CookieDomain)
+	}
+	base, err := guestpass.ParseBaseURL(c.BaseURL)
+	if err != nil {
+		return err
+	}
+	host := strings.ToLower(base.Hostname())
+	if host != d && !strings.HasSuffix(host, "."+d) {
+		return fmt.Errorf("--cookie-domain %s must be the base URL's host %s or a parent of it", d, host)
+	}
+	if base.Scheme != "https" && !strings.HasSuffix(host, ".localhost") {
+		return fmt.Errorf("--cookie-domain needs an https base URL (or one on *.localhost): the forward-auth cookie is Secure")
+	}
+	c.CookieDomain = d
+	return nil
 }
 
 // databaseKind splits --database into its kind and location.

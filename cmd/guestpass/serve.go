@@ -149,7 +149,8 @@ func (m *Main) listen() error {
 	proxies, _ := m.Config.proxies()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := web.New(web.Options{Service: m.Service, Logger: m.Logger, TrustedProxies: proxies, Registry: reg})
+	srv, err := web.New(web.Options{Service: m.Service, Logger: m.Logger, TrustedProxies: proxies,
+		CookieDomain: m.Config.CookieDomain, Registry: reg})
 	if err != nil {
 		return err
 	}

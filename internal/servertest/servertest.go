@@ -31,6 +31,8 @@ type Options struct {
 	RealClock      bool // use the wall clock instead of a fake one
 	Mailer         guestpass.Mailer
 	TrustedProxies []netip.Prefix
+	// CookieDomain is web.Options.CookieDomain (forward-auth cookies).
+	CookieDomain string
 	// SMTP starts an in-test SMTP server and delivers mail to it (Env.SMTP);
 	// it replaces Mailer.
 	SMTP bool
@@ -80,7 +82,7 @@ func New(tb testing.TB, o Options) *Env {
 	if e.Svc, err = guestpass.NewService(cfg); err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := web.New(web.Options{Service: e.Svc, TrustedProxies: o.TrustedProxies})
+	srv, err := web.New(web.Options{Service: e.Svc, TrustedProxies: o.TrustedProxies, CookieDomain: o.CookieDomain})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func checkDatabase(db string, nodes int) error {
 		return fmt.Errorf("-nodes %d: want 1 to 8", nodes)
 	}
 	if nodes > 1 && !isPostgres(db) {
-		return fmt.Errorf("-nodes %d: several nodes share one PostgreSQL database; pass -database postgres://...", nodes)
+		return fmt.Errorf("-nodes %d: several nodes share one PostgreSQL database; pass -database with a postgres:// URL", nodes)
 	}
 	return nil
 }

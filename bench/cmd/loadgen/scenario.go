@@ -37,7 +37,7 @@ const baseline = "bare"
 // SQLite database and an in-process SMTP sink, so no row inherits another's
 // data or queue.
 func Scenarios() []Scenario {
-	return []Scenario{bareScenario(), sendScenario(), verifyScenario(), mailScenario()}
+	return []Scenario{bareScenario(), sendScenario(), verifyScenario(), mailScenario(), forwardAuthScenario()}
 }
 
 func bareScenario() Scenario {
