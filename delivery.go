@@ -4,7 +4,78 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
+	"time"
 )
+
+// sentJobs remembers, in this process, the mail jobs whose message the
+// SMTP server has accepted. When recording the outcome then fails (the
+// database went away between the two), the queue retries the job, and the
+// retry must record the outcome, not send the message again. A crash of
+// the process in that window can still send it twice: mail is delivered at
+// least once, and exactly once whenever this process survives.
+type sentJobs struct {
+	mu   sync.Mutex
+	at   map[string]time.Time
+	keep time.Duration
+}
+
+// sentJobsMax bounds the memory: entries are dropped after keep, and the
+// oldest half when the map is full (a retry comes within minutes).
+const sentJobsMax = 100_000
+
+func (j *sentJobs) add(id string, now time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.at == nil {
+		j.at = map[string]time.Time{}
+	}
+	if len(j.at) >= sentJobsMax {
+		j.pruneLocked(now, true)
+	}
+	j.at[id] = now
+}
+
+func (j *sentJobs) has(id string, now time.Time) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	t, ok := j.at[id]
+	return ok && now.Sub(t) < j.keep
+}
+
+func (j *sentJobs) forget(id string) {
+	j.mu.Lock()
+	delete(j.at, id)
+	j.mu.Unlock()
+}
+
+// pruneLocked drops entries older than keep, or, with hard set and nothing
+// old enough, entries older than the median age.
+func (j *sentJobs) pruneLocked(now time.Time, hard bool) {
+	for id, t := range j.at {
+		if now.Sub(t) >= j.keep {
+			delete(j.at, id)
+		}
+	}
+	if !hard || len(j.at) < sentJobsMax {
+		return
+	}
+	var oldest, newest time.Time
+	for _, t := range j.at {
+		if oldest.IsZero() || t.Before(oldest) {
+			oldest = t
+		}
+		if t.After(newest) {
+			newest = t
+		}
+	}
+	mid := oldest.Add(newest.Sub(oldest) / 2)
+	for id, t := range j.at {
+		if !t.After(mid) {
+			delete(j.at, id)
+		}
+	}
+}
 
 // HandleMail delivers one queued message (the queue's MailHandler). Decoys
 // are dropped; a code that would arrive after it expired is dropped and
@@ -29,10 +100,16 @@ func (s *Service) HandleMail(ctx context.Context, job MailJob, attempt, maxAttem
 	if err != nil {
 		return s.mailOutcome(ctx, job, DeliveryFailed, "mail.fail", "corrupt queued message")
 	}
+	if s.sent.has(job.ID, s.clock.Now()) {
+		// Accepted by the server on an earlier attempt whose outcome could
+		// not be recorded: record it now, never send twice.
+		return s.recordSent(ctx, job)
+	}
 	err = s.mailer.Send(ctx, msg)
 	switch {
 	case err == nil:
-		return s.mailOutcome(ctx, job, DeliverySent, "mail.send", "")
+		s.sent.add(job.ID, s.clock.Now())
+		return s.recordSent(ctx, job)
 	case errors.Is(err, ErrMailPermanent) || attempt >= maxAttempts:
 		return s.mailOutcome(ctx, job, DeliveryFailed, "mail.fail", reasonOf(err))
 	}
@@ -43,6 +120,16 @@ func (s *Service) HandleMail(ctx context.Context, job MailJob, attempt, maxAttem
 		}
 	}
 	return err
+}
+
+// recordSent records a delivered message; once recorded, the job needs no
+// memory of it.
+func (s *Service) recordSent(ctx context.Context, job MailJob) error {
+	if err := s.mailOutcome(ctx, job, DeliverySent, "mail.send", ""); err != nil {
+		return err
+	}
+	s.sent.forget(job.ID)
+	return nil
 }
 
 // mailOutcome records a final delivery outcome on the invitation (if any)

@@ -83,6 +83,7 @@ type Service struct {
 	flowTTL time.Duration
 
 	view      *sessionView
+	sent      sentJobs
 	proxies   *proxyIndex
 	listeners []func(Change)
 	feedPoll  time.Duration
@@ -123,6 +124,7 @@ func NewService(cfg Config) (*Service, error) {
 	// more than that.
 	s.proxies = &proxyIndex{}
 	s.view = newSessionView(cmp.Or(cfg.SessionViewSize, 100_000), min(4*s.feedPoll, time.Second))
+	s.sent.keep = 24 * time.Hour
 	return s, nil
 }
 
