@@ -59,7 +59,6 @@ func scanAuthRequest(sc scanner) (*guestpass.OIDCAuthRequest, error) {
 	return &r, nil
 }
 
-
 func (q queries) CreateOIDCAuthRequest(ctx context.Context, r *guestpass.OIDCAuthRequest) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO oidc_auth_requests (`+authRequestCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
