@@ -80,6 +80,7 @@ type Service struct {
 	flowTTL time.Duration
 
 	view      *sessionView
+	signing   keyCache
 	listeners []func(Change)
 	feedPoll  time.Duration
 	feedStop  context.CancelFunc
