@@ -15,10 +15,10 @@ import (
 
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/mail"
+	"github.com/guestpass/guestpass/oidc"
 	"github.com/guestpass/guestpass/postgres"
 	"github.com/guestpass/guestpass/queue"
 	"github.com/guestpass/guestpass/sqlite"
-	"github.com/guestpass/guestpass/oidc"
 	"github.com/guestpass/guestpass/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
