@@ -51,7 +51,10 @@ func (tx *outcomeFailingTx) SetMailDelivery(ctx context.Context, tenantID, invit
 func TestDeliveryRecordFailureDoesNotResend(t *testing.T) {
 	var wrapped *outcomeFailingStore
 	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{},
-		func(st guestpass.Store) guestpass.Store { wrapped = &outcomeFailingStore{Store: st, queue: st.(guestpass.MailQueue)}; return wrapped })
+		func(st guestpass.Store) guestpass.Store {
+			wrapped = &outcomeFailingStore{Store: st, queue: st.(guestpass.MailQueue)}
+			return wrapped
+		})
 	var err error
 	if e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,8 @@ import (
 type Keys struct {
 	codeMAC []byte      // HMAC key for codes
 	seal    cipher.AEAD // AES-256-GCM for queued mail and stored server keys
+	// oidcToken encrypts the OpenID provider's opaque tokens and codes.
+	oidcToken [32]byte
 }
 
 // ParseKeyFile reads the key file format: one line, base64 of >= 32 bytes.
@@ -46,7 +48,9 @@ func NewKeys(root []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{codeMAC: derive(root, "code-mac"), seal: aead}, nil
+	k := &Keys{codeMAC: derive(root, "code-mac"), seal: aead}
+	copy(k.oidcToken[:], derive(root, "oidc-token"))
+	return k, nil
 }
 
 // NewKeyFile returns the content of a fresh key file.

@@ -85,6 +85,7 @@ type Service struct {
 	view      *sessionView
 	sent      sentJobs
 	proxies   *proxyIndex
+	signing   keyCache
 	listeners []func(Change)
 	feedPoll  time.Duration
 	feedStop  context.CancelFunc
@@ -142,6 +143,9 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 
 // BaseURL is the public base URL, without a trailing slash.
 func (s *Service) BaseURL() *url.URL { u := *s.base; return &u }
+
+// Keys is the secret key material (the OpenID provider's token key).
+func (s *Service) Keys() *Keys { return s.keys }
 
 // Limits returns the limits in force.
 func (s *Service) Limits() Limits { return s.limits }

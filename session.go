@@ -274,3 +274,8 @@ func (s *Service) SignOut(ctx context.Context, tenantID, token string, c Client)
 		return s.audit(ctx, tx, signInEvent(tenantID, g, "signOut", "", c))
 	})
 }
+
+// SessionCookieName is the guest session cookie of a tenant. It carries the
+// tenant id: one browser may be a guest of several tenants at once. The
+// pages set it; the OpenID provider reads it.
+func SessionCookieName(tenantID string) string { return "__Host-gp-session-" + tenantID }

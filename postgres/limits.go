@@ -78,6 +78,8 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 	for _, stmt := range []string{
 		`DELETE FROM flows WHERE expires_at < $1`,
 		`DELETE FROM sessions WHERE expires_at < $1`,
+		`DELETE FROM oidc_auth_requests WHERE expires_at < $1`,
+		`DELETE FROM oidc_refresh_tokens WHERE expires_at < $1`,
 		`DELETE FROM limits WHERE tat < $1`,
 		`DELETE FROM locks WHERE locked_until < $1`,
 		// The feed outlives what it describes by ChangeRetention.

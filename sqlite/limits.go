@@ -76,6 +76,8 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 	for _, stmt := range []string{
 		`DELETE FROM flows WHERE expires_at < ?`,
 		`DELETE FROM sessions WHERE expires_at < ?`,
+		`DELETE FROM oidc_auth_requests WHERE expires_at < ?`,
+		`DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`,
 		`DELETE FROM limits WHERE tat < ?`,
 		`DELETE FROM locks WHERE locked_until < ?`,
 		// The feed outlives what it describes by ChangeRetention.

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) guestpass.Store) {
 		{"Update", updateTests()},
 		{"Changes", changeTests()},
 		{"MFA", mfaTests()},
+		{"OIDC", oidcTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -3,12 +3,14 @@ package web
 import (
 	"net/http"
 	"time"
+
+	"github.com/guestpass/guestpass"
 )
 
 // Cookie names carry the tenant id: one browser may be a guest of several
 // tenants at once, each with its own flow and session.
 func flowCookie(tenantID string) string    { return "__Host-gp-flow-" + tenantID }
-func sessionCookie(tenantID string) string { return "__Host-gp-session-" + tenantID }
+func sessionCookie(tenantID string) string { return guestpass.SessionCookieName(tenantID) }
 
 // setHostCookie sets a __Host- cookie: Secure, Path=/, no Domain, HttpOnly,
 // SameSite=Lax, living exactly until `until`. Browsers accept Secure on

@@ -153,6 +153,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// ClientIP is clientIP for the handlers mounted beside this server.
+func (s *Server) ClientIP(r *http.Request) string { return s.clientIP(r) }
+
 // clientIP is the peer address, or the nearest untrusted hop of
 // X-Forwarded-For when the peer is a trusted proxy.
 func (s *Server) clientIP(r *http.Request) string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/mail"
+	"github.com/guestpass/guestpass/oidc"
 	"github.com/guestpass/guestpass/postgres"
 	"github.com/guestpass/guestpass/queue"
 	"github.com/guestpass/guestpass/sms"
@@ -154,7 +155,15 @@ func (m *Main) listen() error {
 	if err != nil {
 		return err
 	}
-	m.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	prov, err := oidc.New(oidc.Options{Service: m.Service, Logger: m.Logger,
+		SessionCookie: guestpass.SessionCookieName, ClientIP: srv.ClientIP})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Handler())
+	prov.Mount(mux) // the OpenID provider's paths under /t/{tid}/ are more specific
+	m.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 	go func() {

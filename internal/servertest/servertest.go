@@ -3,6 +3,7 @@ package servertest
 import (
 	"context"
 	"crypto/rand"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/guestpass/guestpass/internal/guestclient"
 	"github.com/guestpass/guestpass/mail"
 	"github.com/guestpass/guestpass/mail/smtptest"
+	"github.com/guestpass/guestpass/oidc"
 	"github.com/guestpass/guestpass/sqlite"
 	"github.com/guestpass/guestpass/web"
 )
@@ -86,7 +88,14 @@ func New(tb testing.TB, o Options) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	hs.Config.Handler = srv.Handler()
+	prov, err := oidc.New(oidc.Options{Service: e.Svc, SessionCookie: guestpass.SessionCookieName})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Handler())
+	prov.Mount(mux)
+	hs.Config.Handler = mux
 	hs.Start()
 	if o.Mailer != nil {
 		if err := e.Svc.Start(tb.Context()); err != nil {

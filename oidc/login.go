@@ -1,0 +1,123 @@
+package oidc
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/guestpass/guestpass"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// login is where op sends the browser after /authorize. With a usable
+// guest session it marks the request signed in and continues at op's
+// callback; otherwise it sends the guest through the sign-in pages and
+// back here, or answers login_required to prompt=none.
+func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
+	r, t, ok := p.withTenant(w, r)
+	if !ok {
+		return
+	}
+	st := p.storage()
+	id := r.URL.Query().Get("id")
+	req, err := st.request(r.Context(), id)
+	if err != nil || req.Done {
+		p.page(w, http.StatusBadRequest, t, "This sign-in link has expired. Go back to the application and start again.", "", "")
+		return
+	}
+	app, err := st.application(r.Context(), req.ClientID)
+	if err != nil {
+		p.page(w, http.StatusBadRequest, t, "This application is no longer registered.", "", "")
+		return
+	}
+	sess, guest, err := p.svc.SessionByToken(r.Context(), t.ID, sessionTokenOf(r.Context()))
+	if err != nil || p.needsSignIn(req, sess) {
+		if slices.Contains(req.Prompt, oidc.PromptNone) {
+			_ = st.DeleteAuthRequest(r.Context(), req.ID)
+			op.AuthRequestError(w, r, authRequest{req}, oidc.ErrLoginRequired(), p.op)
+			return
+		}
+		back := p.svc.TenantURL(t.ID, "/oidc/login?id="+url.QueryEscape(id))
+		q := url.Values{"return_to": {back}}
+		http.Redirect(w, r, "/t/"+url.PathEscape(t.ID)+"/signin?"+q.Encode(), http.StatusSeeOther)
+		return
+	}
+	if !app.Allows(guest.ID) {
+		p.page(w, http.StatusForbidden, t, "You have not been given access to "+app.DisplayName+". Ask the person who invited you to give you access.", app.DisplayName, req.ID)
+		return
+	}
+	req.SessionID, req.GuestID, req.AuthTime = sess.ID, guest.ID, sess.AuthTime
+	req.AMR, req.IDP, req.Done = sess.AMR, sess.IDP, true
+	if err := p.svc.Store().UpdateOIDCAuthRequest(r.Context(), req); err != nil {
+		p.log.Error("oidc login", "err", err)
+		p.page(w, http.StatusInternalServerError, t, "Something went wrong on our side. Try again later.", "", "")
+		return
+	}
+	http.Redirect(w, r, p.svc.TenantURL(t.ID, "/authorize/callback?id="+url.QueryEscape(req.ID)), http.StatusSeeOther)
+}
+
+// needsSignIn applies prompt=login and max_age (op turns prompt=login
+// into max_age=0): a sign-in made after the request began always counts,
+// older ones only within max_age. A session that ends before the tokens
+// would is not used either.
+func (p *Provider) needsSignIn(req *guestpass.OIDCAuthRequest, sess *guestpass.Session) bool {
+	now := p.svc.Now()
+	if sess.ExpiresAt.Sub(now) < idTokenLifetime+codeLifetime {
+		return true
+	}
+	if !sess.AuthTime.Before(req.CreatedAt) {
+		return false
+	}
+	return req.MaxAge >= 0 && now.Sub(sess.AuthTime) > time.Duration(req.MaxAge)*time.Second
+}
+
+// deniedPost is the button of the "no access" page: the client learns
+// access_denied, in the response mode it asked for.
+func (p *Provider) deniedPost(w http.ResponseWriter, r *http.Request) {
+	r, t, ok := p.withTenant(w, r)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	st := p.storage()
+	req, err := st.request(r.Context(), r.PostFormValue("id"))
+	if err != nil || req.Done {
+		p.page(w, http.StatusBadRequest, t, "This sign-in link has expired. Go back to the application and start again.", "", "")
+		return
+	}
+	_ = st.DeleteAuthRequest(r.Context(), req.ID)
+	op.AuthRequestError(w, r, authRequest{req}, oidc.ErrAccessDenied().WithDescription("the guest has not been given access to this application"), p.op)
+}
+
+func (p *Provider) storage() *storage { return p.op.Storage().(*storage) }
+
+type pageData struct {
+	Tenant  string
+	Message string
+	App     string
+	ID      string
+	Action  string
+}
+
+func (p *Provider) page(w http.ResponseWriter, status int, t *guestpass.Tenant, msg, app, id string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	_ = p.denied.Execute(w, pageData{Tenant: t.DisplayName, Message: msg, App: app, ID: id,
+		Action: "/t/" + url.PathEscape(t.ID) + "/oidc/denied"})
+}
+
+var deniedPage = template.Must(template.New("denied").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Tenant}} · GuestPass</title></head>
+<body><main>
+<h1>{{.Tenant}}</h1>
+<p role="alert">{{.Message}}</p>
+{{if .ID}}<form id="denied" method="post" action="{{.Action}}"><input type="hidden" name="id" value="{{.ID}}">
+<button type="submit">Return to {{.App}}</button></form>{{end}}
+</main></body></html>
+`))

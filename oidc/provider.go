@@ -1,0 +1,155 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/guestpass/guestpass"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+)
+
+// Options wire a Provider.
+type Options struct {
+	Service *guestpass.Service
+	Logger  *slog.Logger
+	// SessionCookie names the guest session cookie of a tenant (the web
+	// pages set it; guestpass.SessionCookieName).
+	SessionCookie func(tenantID string) string
+	// ClientIP finds the caller's address for the audit log; default the
+	// peer address.
+	ClientIP func(r *http.Request) string
+}
+
+// Provider serves the OpenID provider endpoints of every tenant.
+type Provider struct {
+	svc    *guestpass.Service
+	log    *slog.Logger
+	op     *op.Provider
+	cookie func(string) string
+	ip     func(*http.Request) string
+	denied *template.Template
+}
+
+// paths are the provider's endpoints relative to a tenant's issuer; every
+// other path under /t/{tid}/ belongs to the web pages.
+var paths = []string{
+	"/.well-known/openid-configuration", "/authorize", "/authorize/callback", "/oauth/token",
+	"/oauth/introspect", "/userinfo", "/revoke", "/end_session", "/keys",
+}
+
+// New builds the provider.
+func New(o Options) (*Provider, error) {
+	if o.Service == nil || o.SessionCookie == nil {
+		return nil, errors.New("oidc: Service and SessionCookie are required")
+	}
+	p := &Provider{svc: o.Service, log: o.Logger, cookie: o.SessionCookie, ip: o.ClientIP, denied: deniedPage}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.ip == nil {
+		p.ip = func(r *http.Request) string {
+			h, _, _ := net.SplitHostPort(r.RemoteAddr)
+			return h
+		}
+	}
+	st := &storage{svc: o.Service, loginURL: func(tid, id string) string {
+		return o.Service.TenantURL(tid, "/oidc/login?id="+url.QueryEscape(id))
+	}}
+	cfg := &op.Config{
+		CryptoKey:             o.Service.Keys().OIDCTokenKey(),
+		CryptoKeyId:           "guestpass-1",
+		CodeMethodS256:        true,
+		AuthMethodPost:        true,
+		GrantTypeRefreshToken: true,
+		SupportedUILocales:    []language.Tag{language.English, language.German},
+		SupportedScopes:       []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile, oidc.ScopeOfflineAccess},
+		SupportedClaims: []string{"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "amr", "at_hash", "c_hash",
+			"email", "email_verified", "name", "tid", "idp"},
+	}
+	issuer := func(bool) (op.IssuerFromRequest, error) {
+		return func(r *http.Request) string { return o.Service.TenantURL(tenantOf(r.Context()), "") }, nil
+	}
+	var opts []op.Option
+	if o.Service.BaseURL().Scheme == "http" {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	opts = append(opts, op.WithLogger(p.log))
+	prov, err := op.NewProvider(cfg, st, issuer, opts...)
+	if err != nil {
+		return nil, err
+	}
+	p.op = prov
+	return p, nil
+}
+
+type ctxKey int
+
+const (
+	tenantKey ctxKey = iota
+	sessionTokenKey
+	clientKey
+)
+
+func tenantOf(ctx context.Context) string { s, _ := ctx.Value(tenantKey).(string); return s }
+func sessionTokenOf(ctx context.Context) string {
+	s, _ := ctx.Value(sessionTokenKey).(string)
+	return s
+}
+func clientOf(ctx context.Context) guestpass.Client {
+	c, _ := ctx.Value(clientKey).(guestpass.Client)
+	return c
+}
+
+// Mount registers the provider's endpoints, under /t/{tid}/, on mux (next
+// to the web pages, whose "/t/" pattern is less specific).
+func (p *Provider) Mount(mux *http.ServeMux) {
+	for _, path := range paths {
+		mux.Handle("/t/{tid}"+path, http.HandlerFunc(p.serveOP))
+	}
+	mux.Handle("GET /t/{tid}/oidc/login", http.HandlerFunc(p.login))
+	mux.Handle("POST /t/{tid}/oidc/denied", http.NewCrossOriginProtection().Handler(http.HandlerFunc(p.deniedPost)))
+}
+
+// withTenant checks the tenant and stores it, the browser's session
+// cookie and the client description in the request context.
+func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request) (*http.Request, *guestpass.Tenant, bool) {
+	tid := r.PathValue("tid")
+	t, err := p.svc.PublicTenant(r.Context(), tid)
+	if err != nil {
+		status := http.StatusNotFound
+		if k := guestpass.KindOf(err); k != guestpass.KindNotFound {
+			status = http.StatusInternalServerError
+			p.log.Error("oidc tenant", "err", err)
+		}
+		http.Error(w, http.StatusText(status), status)
+		return nil, nil, false
+	}
+	ctx := context.WithValue(r.Context(), tenantKey, t.ID)
+	if c, err := r.Cookie(p.cookie(t.ID)); err == nil {
+		ctx = context.WithValue(ctx, sessionTokenKey, c.Value)
+	}
+	ctx = context.WithValue(ctx, clientKey, guestpass.Client{IP: p.ip(r), UserAgent: r.UserAgent()})
+	return r.WithContext(ctx), t, true
+}
+
+// serveOP hands the request to op with the tenant prefix stripped.
+func (p *Provider) serveOP(w http.ResponseWriter, r *http.Request) {
+	r, t, ok := p.withTenant(w, r)
+	if !ok {
+		return
+	}
+	prefix := "/t/" + t.ID
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
+	r2.URL.RawPath = ""
+	w.Header().Set("Cache-Control", "no-store")
+	p.op.ServeHTTP(w, r2)
+}

@@ -1,0 +1,482 @@
+package oidc
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/guestpass/guestpass"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// storage is op's view of GuestPass. It serves every tenant: the tenant of
+// a call is the one whose issuer the request came in on (tenantOf).
+type storage struct {
+	svc      *guestpass.Service
+	loginURL func(tenantID, id string) string
+}
+
+var (
+	_ op.Storage                   = (*storage)(nil)
+	_ op.CanSetUserinfoFromRequest = (*storage)(nil)
+)
+
+var (
+	errUnknownClient = errors.New("unknown client")
+	errBadSecret     = errors.New("wrong client secret")
+	errNoRequest     = errors.New("auth request not found or expired")
+	errNoSession     = errors.New("the guest session behind this grant has ended")
+)
+
+func (s *storage) store() guestpass.Store { return s.svc.Store() }
+func (s *storage) now() time.Time         { return s.svc.Now() }
+
+// application returns the tenant's OIDC app clientID, or errUnknownClient:
+// a client of another tenant is unknown here.
+func (s *storage) application(ctx context.Context, clientID string) (*guestpass.Application, error) {
+	tid := tenantOf(ctx)
+	if tid == "" || clientID == "" || len(clientID) > 100 {
+		return nil, errUnknownClient
+	}
+	a, err := s.store().GetApplication(ctx, tid, clientID)
+	if errors.Is(err, guestpass.ErrNotFound) || err == nil && a.Type != guestpass.AppOIDC {
+		return nil, errUnknownClient
+	}
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return a, nil
+}
+
+func (s *storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
+	a, err := s.application(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	tid := tenantOf(ctx)
+	return &client{app: a, loginURL: func(id string) string { return s.loginURL(tid, id) }}, nil
+}
+
+func (s *storage) AuthorizeClientIDSecret(ctx context.Context, clientID, secret string) error {
+	a, err := s.application(ctx, clientID)
+	if err != nil {
+		return err
+	}
+	if !a.CheckSecret(secret, s.now()) {
+		return errBadSecret
+	}
+	return nil
+}
+
+// CreateAuthRequest stores a validated /authorize request. op has checked
+// the client, scopes and redirect URI; this adds GuestPass's rules: exact
+// redirect URI match, S256 only, PKCE mandatory for public clients, code
+// flow with query or form_post responses.
+func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	a, err := s.application(ctx, req.ClientID)
+	if err != nil {
+		return nil, oidc.ErrInvalidRequest().WithDescription("unknown client")
+	}
+	switch {
+	case !a.HasRedirectURI(req.RedirectURI):
+		return nil, oidc.ErrInvalidRequestRedirectURI().WithDescription("redirect_uri is not registered for this client")
+	case req.ResponseType != oidc.ResponseTypeCode:
+		return nil, oidc.ErrInvalidRequest().WithDescription("only response_type=code is supported")
+	case req.ResponseMode != "" && req.ResponseMode != oidc.ResponseModeQuery && req.ResponseMode != oidc.ResponseModeFormPost:
+		return nil, oidc.ErrInvalidRequest().WithDescription("response_mode must be query or form_post")
+	case req.CodeChallenge != "" && req.CodeChallengeMethod != oidc.CodeChallengeMethodS256:
+		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
+	case a.Public && req.CodeChallenge == "":
+		return nil, oidc.ErrInvalidRequest().WithDescription("public clients must use PKCE (S256)")
+	case len(req.State) > 2048 || len(req.Nonce) > 2048 || len(req.CodeChallenge) > 128 || len(req.LoginHint) > 320:
+		return nil, oidc.ErrInvalidRequest().WithDescription("a parameter is too long")
+	}
+	id, err := guestpass.NewToken(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	r := &guestpass.OIDCAuthRequest{ID: id, TenantID: tenantOf(ctx), ClientID: a.ID, RedirectURI: req.RedirectURI,
+		Scopes: req.Scopes, State: req.State, Nonce: req.Nonce, ResponseType: string(req.ResponseType),
+		ResponseMode: string(req.ResponseMode), CodeChallenge: req.CodeChallenge,
+		CodeChallengeMethod: string(req.CodeChallengeMethod), Prompt: req.Prompt, MaxAge: -1,
+		LoginHint: req.LoginHint, CreatedAt: now, ExpiresAt: now.Add(authRequestLifetime)}
+	if req.MaxAge != nil {
+		r.MaxAge = int64(min(*req.MaxAge, 1<<31))
+	}
+	if err := s.store().CreateOIDCAuthRequest(ctx, r); err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return authRequest{r}, nil
+}
+
+// request loads a live auth request of this tenant.
+func (s *storage) request(ctx context.Context, id string) (*guestpass.OIDCAuthRequest, error) {
+	if id == "" || len(id) > 100 {
+		return nil, errNoRequest
+	}
+	r, err := s.store().GetOIDCAuthRequest(ctx, id)
+	if errors.Is(err, guestpass.ErrNotFound) || err == nil && (r.TenantID != tenantOf(ctx) || !s.now().Before(r.ExpiresAt)) {
+		return nil, errNoRequest
+	}
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return r, nil
+}
+
+func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	r, err := s.request(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return authRequest{r}, nil
+}
+
+// AuthRequestByCode consumes the code: it works once, even when the
+// exchange then fails (wrong verifier, wrong client), which is what RFC
+// 6749 §4.1.2 asks of a code presented twice.
+func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	if code == "" || len(code) > 1024 {
+		return nil, errNoRequest
+	}
+	r, err := s.store().ConsumeOIDCCode(ctx, guestpass.HashToken(code))
+	if errors.Is(err, guestpass.ErrNotFound) {
+		return nil, errNoRequest
+	}
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	if r.TenantID != tenantOf(ctx) || !s.now().Before(r.ExpiresAt) || !r.Done {
+		return nil, errNoRequest
+	}
+	return authRequest{r}, nil
+}
+
+func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
+	r, err := s.request(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !r.Done || len(r.CodeHash) > 0 {
+		return oidc.ErrInvalidRequest().WithDescription("this authorization request already has a code")
+	}
+	r.CodeHash = guestpass.HashToken(code)
+	r.ExpiresAt = s.now().Add(codeLifetime)
+	return s.store().UpdateOIDCAuthRequest(ctx, r)
+}
+
+func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
+	err := s.store().DeleteOIDCAuthRequest(ctx, id)
+	if errors.Is(err, guestpass.ErrNotFound) {
+		return nil // consumed with its code
+	}
+	return err
+}
+
+// activeSession is the session a grant rests on, if it is still usable
+// (not expired, not revoked, guest not disabled: Service.SessionByID).
+func (s *storage) activeSession(ctx context.Context, tenantID, sessionID string) (*guestpass.ActiveSession, error) {
+	if tenantID != tenantOf(ctx) || sessionID == "" {
+		return nil, errNoSession
+	}
+	a, err := s.svc.SessionByID(ctx, tenantID, sessionID)
+	if err != nil {
+		if guestpass.KindOf(err) == guestpass.KindInternal || guestpass.KindOf(err) == guestpass.KindUnavailable {
+			return nil, oidc.ErrServerError().WithParent(err)
+		}
+		return nil, errNoSession
+	}
+	return a, nil
+}
+
+// Opaque access tokens are op's AES-GCM encryption of "tokenID:subject";
+// the token ID names the session and the expiry, so userinfo needs no
+// stored token, only the in-memory session view.
+func accessTokenID(sessionID string, exp time.Time) (string, error) {
+	nonce, err := guestpass.NewToken(rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	return "v1." + sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + nonce[:16], nil
+}
+
+// parseAccessTokenID reads what accessTokenID wrote.
+func parseAccessTokenID(id string) (sessionID string, exp time.Time, ok bool) {
+	parts := strings.Split(id, ".")
+	if len(parts) != 4 || parts[0] != "v1" || parts[1] == "" || len(parts[1]) > 64 {
+		return "", time.Time{}, false
+	}
+	n, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || n <= 0 || n > 1<<40 {
+		return "", time.Time{}, false
+	}
+	return parts[1], time.Unix(n, 0), true
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	tid, sid, _, _, ok := grantOf(req)
+	if !ok {
+		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	}
+	a, err := s.activeSession(ctx, tid, sid)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	exp := earlier(s.now().Add(accessTokenLifetime), a.Session.ExpiresAt)
+	id, err := accessTokenID(sid, exp)
+	return id, exp, err
+}
+
+func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+	tid, sid, clientID, scopes, ok := grantOf(req)
+	if !ok {
+		return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	}
+	a, err := s.activeSession(ctx, tid, sid)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	now := s.now()
+	if a.Session.ExpiresAt.Sub(now) < idTokenLifetime {
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("the session ends soon: sign in again")
+	}
+	exp := earlier(now.Add(accessTokenLifetime), a.Session.ExpiresAt)
+	atID, err := accessTokenID(sid, exp)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	token, err := guestpass.NewToken(rand.Reader)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	rt := &guestpass.OIDCRefreshToken{TokenHash: guestpass.HashToken(token), TenantID: tid, ClientID: clientID,
+		SessionID: sid, GuestID: a.Guest.ID, Scopes: scopes, AMR: a.Session.AMR, AuthTime: a.Session.AuthTime,
+		CreatedAt: now, ExpiresAt: a.Session.ExpiresAt}
+	err = s.store().Update(ctx, func(tx guestpass.Tx) error {
+		if current != "" {
+			// Rotation: the presented token dies; of two racing refreshes
+			// only one finds it.
+			if err := tx.DeleteOIDCRefreshToken(ctx, guestpass.HashToken(current)); err != nil {
+				return err
+			}
+		}
+		return tx.CreateOIDCRefreshToken(ctx, rt)
+	})
+	if errors.Is(err, guestpass.ErrNotFound) {
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
+	}
+	if err != nil {
+		return "", "", time.Time{}, oidc.ErrServerError().WithParent(err)
+	}
+	return atID, token, exp, nil
+}
+
+// refreshToken loads a live refresh token of this tenant.
+func (s *storage) refreshToken(ctx context.Context, token string) (*guestpass.OIDCRefreshToken, error) {
+	if token == "" || len(token) > 100 {
+		return nil, op.ErrInvalidRefreshToken
+	}
+	t, err := s.store().GetOIDCRefreshToken(ctx, guestpass.HashToken(token))
+	if errors.Is(err, guestpass.ErrNotFound) || err == nil && (t.TenantID != tenantOf(ctx) || !s.now().Before(t.ExpiresAt)) {
+		return nil, op.ErrInvalidRefreshToken
+	}
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return t, nil
+}
+
+func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	t, err := s.refreshToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.activeSession(ctx, t.TenantID, t.SessionID); err != nil {
+		return nil, err
+	}
+	return &refreshRequest{t: t, scopes: t.Scopes}, nil
+}
+
+// TerminateSession ends the browser's own guest session (RP-initiated
+// logout): the session cookie reached us through the request context.
+func (s *storage) TerminateSession(ctx context.Context, _ string, _ string) error {
+	tid := tenantOf(ctx)
+	if tok := sessionTokenOf(ctx); tok != "" {
+		return s.svc.SignOut(ctx, tid, tok, clientOf(ctx))
+	}
+	return nil
+}
+
+// RevokeToken revokes a refresh token (RFC 7009). Access tokens are not
+// stored: they end with their session, at most an hour later by expiry.
+func (s *storage) RevokeToken(ctx context.Context, token, userID, clientID string) *oidc.Error {
+	if userID != "" {
+		return nil
+	}
+	t, err := s.refreshToken(ctx, token)
+	if err != nil {
+		return nil // unknown tokens are "revoked" (RFC 7009 §2.2)
+	}
+	if t.ClientID != clientID {
+		return oidc.ErrInvalidClient().WithDescription("the token belongs to another client")
+	}
+	if err := s.store().DeleteOIDCRefreshToken(ctx, t.TokenHash); err != nil && !errors.Is(err, guestpass.ErrNotFound) {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	return nil
+}
+
+func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
+	t, err := s.refreshToken(ctx, token)
+	if err != nil || t.ClientID != clientID {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	return t.GuestID, token, nil
+}
+
+// signingKey adapts a ServerKey for op.
+type signingKey struct{ k *guestpass.ServerKey }
+
+func (k signingKey) SignatureAlgorithm() jose.SignatureAlgorithm {
+	return jose.SignatureAlgorithm(k.k.Alg)
+}
+func (k signingKey) Key() any   { return k.k.Signer }
+func (k signingKey) ID() string { return k.k.ID }
+
+// publicKey is a published verification key.
+type publicKey struct{ k guestpass.ServerKey }
+
+func (k publicKey) ID() string                         { return k.k.ID }
+func (k publicKey) Algorithm() jose.SignatureAlgorithm { return jose.SignatureAlgorithm(k.k.Alg) }
+func (k publicKey) Use() string                        { return "sig" }
+func (k publicKey) Key() any {
+	switch p := k.k.Signer.Public().(type) {
+	case *rsa.PublicKey:
+		return p
+	case *ecdsa.PublicKey:
+		return p
+	}
+	return nil
+}
+
+func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	k, err := s.svc.CurrentSigningKey(ctx, guestpass.AlgRS256)
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return signingKey{k}, nil
+}
+
+func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return []jose.SignatureAlgorithm{jose.RS256, jose.ES256}, nil
+}
+
+func (s *storage) KeySet(ctx context.Context) ([]op.Key, error) {
+	keys, err := s.svc.SigningKeys(ctx)
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	out := make([]op.Key, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, publicKey{k})
+	}
+	return out, nil
+}
+
+// SetUserinfoFromScopes is deprecated in op; SetUserinfoFromRequest does
+// the work.
+func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil
+}
+
+// SetUserinfoFromRequest fills the ID token's claims.
+func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	tid, sid, _, _, ok := grantOf(req)
+	if !ok {
+		return oidc.ErrUnsupportedGrantType()
+	}
+	a, err := s.activeSession(ctx, tid, sid)
+	if err != nil {
+		return err
+	}
+	setClaims(info, a, scopes)
+	return nil
+}
+
+// setClaims is the one place claims are decided, for ID tokens and
+// userinfo alike. sub is the guest id: stable, per tenant, not the address.
+func setClaims(info *oidc.UserInfo, a *guestpass.ActiveSession, scopes []string) {
+	info.Subject = a.Guest.ID
+	if slices.Contains(scopes, oidc.ScopeEmail) {
+		info.Email, info.EmailVerified = a.Guest.Mail, true
+	}
+	if slices.Contains(scopes, oidc.ScopeProfile) && a.Guest.DisplayName != "" {
+		info.Name = a.Guest.DisplayName
+	}
+	info.AppendClaims("tid", a.Session.TenantID)
+	info.AppendClaims("idp", a.Session.IDP)
+	info.AppendClaims("amr", a.Session.AMR)
+	info.AppendClaims("auth_time", a.Session.AuthTime.Unix())
+}
+
+// userinfoScopes: access tokens do not carry their scopes, so userinfo
+// answers the standard claims of an openid email profile grant.
+var userinfoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile}
+
+// SetUserinfoFromToken answers userinfo: refused at once when the session
+// behind the token has been revoked or has expired.
+func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
+	sid, exp, ok := parseAccessTokenID(tokenID)
+	if !ok || !s.now().Before(exp) {
+		return oidc.ErrAccessDenied().WithDescription("access token expired or invalid")
+	}
+	a, err := s.activeSession(ctx, tenantOf(ctx), sid)
+	if err != nil {
+		return oidc.ErrAccessDenied().WithDescription("the session behind this token has ended")
+	}
+	if a.Guest.ID != subject {
+		return oidc.ErrAccessDenied()
+	}
+	setClaims(info, a, userinfoScopes)
+	return nil
+}
+
+func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
+	var info oidc.UserInfo
+	if err := s.SetUserinfoFromToken(ctx, &info, tokenID, subject, ""); err != nil {
+		return err
+	}
+	resp.Active, resp.Subject, resp.ClientID = true, subject, clientID
+	resp.SetUserInfo(&info)
+	return nil
+}
+
+func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+func (s *storage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+	return nil, errors.New("private_key_jwt is not supported")
+}
+
+func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
+	return nil, errors.New("the JWT profile grant is not supported")
+}
+
+func (s *storage) Health(ctx context.Context) error { return s.store().Ping(ctx) }

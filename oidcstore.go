@@ -1,0 +1,101 @@
+package guestpass
+
+import (
+	"context"
+	"time"
+)
+
+// SigningKey is one OIDC token signing key as stored: the private key
+// (PKCS #8 DER) sealed under the service's secret key, so a copy of the
+// database alone cannot forge tokens. Every node reads the same keys.
+type SigningKey struct {
+	ID  string
+	Alg string // "RS256" or "ES256"
+	// Generation numbers the keys of one algorithm; (Alg, Generation) is
+	// unique, so two nodes generating at once agree on one key.
+	Generation int
+	Sealed     []byte
+	// ActiveFrom is when the key may start signing: a rotated-in key is
+	// published in JWKS before any node signs with it.
+	ActiveFrom time.Time
+	// RetiredAt is when the key stops signing (zero: not retired). It stays
+	// in JWKS until its tokens have expired (SigningKeyRetention).
+	RetiredAt time.Time
+	CreatedAt time.Time
+}
+
+// OIDCAuthRequest is an authorization request between /authorize and the
+// code exchange. Once the guest has signed in it records the session it
+// was granted from; once the code is issued, the code's hash.
+type OIDCAuthRequest struct {
+	ID                  string
+	TenantID            string
+	ClientID            string
+	RedirectURI         string
+	Scopes              []string
+	State               string
+	Nonce               string
+	ResponseType        string
+	ResponseMode        string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Prompt              []string
+	MaxAge              int64 // seconds; -1 when not asked
+	LoginHint           string
+
+	SessionID string
+	GuestID   string
+	AuthTime  time.Time
+	AMR       []string
+	IDP       string
+	Done      bool
+	CodeHash  []byte
+
+	CreatedAt time.Time
+	// ExpiresAt bounds the request: the sign-in window before a code is
+	// issued, the code's lifetime after.
+	ExpiresAt time.Time
+}
+
+// OIDCRefreshToken is a refresh token (only its SHA-256 is stored), bound
+// to the guest session it came from: it dies with the session.
+type OIDCRefreshToken struct {
+	TokenHash []byte
+	TenantID  string
+	ClientID  string
+	SessionID string
+	GuestID   string
+	Scopes    []string
+	AMR       []string
+	AuthTime  time.Time
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// OIDCQueries persist the OpenID provider's state.
+type OIDCQueries interface {
+	// CreateSigningKey returns ErrConflict when a key of that algorithm and
+	// generation exists.
+	CreateSigningKey(ctx context.Context, k *SigningKey) error
+	// ListSigningKeys returns every stored key, oldest generation first.
+	ListSigningKeys(ctx context.Context) ([]*SigningKey, error)
+	// RetireSigningKey sets a key's RetiredAt unless it is already set.
+	RetireSigningKey(ctx context.Context, id string, at time.Time) error
+	DeleteSigningKey(ctx context.Context, id string) error
+
+	CreateOIDCAuthRequest(ctx context.Context, r *OIDCAuthRequest) error
+	GetOIDCAuthRequest(ctx context.Context, id string) (*OIDCAuthRequest, error)
+	// UpdateOIDCAuthRequest saves the sign-in outcome (session, guest,
+	// auth time, amr, idp, done), the code hash and the expiry.
+	UpdateOIDCAuthRequest(ctx context.Context, r *OIDCAuthRequest) error
+	DeleteOIDCAuthRequest(ctx context.Context, id string) error
+	// ConsumeOIDCCode deletes and returns the request whose code hashes to
+	// codeHash: of two racing exchanges of one code, exactly one gets it.
+	ConsumeOIDCCode(ctx context.Context, codeHash []byte) (*OIDCAuthRequest, error)
+
+	CreateOIDCRefreshToken(ctx context.Context, t *OIDCRefreshToken) error
+	GetOIDCRefreshToken(ctx context.Context, tokenHash []byte) (*OIDCRefreshToken, error)
+	// DeleteOIDCRefreshToken returns ErrNotFound when the token is gone
+	// (already rotated or revoked): of two racing refreshes, one wins.
+	DeleteOIDCRefreshToken(ctx context.Context, tokenHash []byte) error
+}

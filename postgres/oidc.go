@@ -1,0 +1,125 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/guestpass/guestpass"
+)
+
+const signingKeyCols = `id, alg, generation, sealed, active_from, retired_at, created_at`
+
+func (q queries) CreateSigningKey(ctx context.Context, k *guestpass.SigningKey) error {
+	_, err := q.db.Exec(ctx, `INSERT INTO oidc_signing_keys (`+signingKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		k.ID, k.Alg, k.Generation, k.Sealed, nanos(k.ActiveFrom), nanos(k.RetiredAt), nanos(k.CreatedAt))
+	return dbErr("create signing key", err)
+}
+
+func (q queries) ListSigningKeys(ctx context.Context) ([]*guestpass.SigningKey, error) {
+	rows, err := q.db.Query(ctx, `SELECT `+signingKeyCols+` FROM oidc_signing_keys ORDER BY generation, alg`)
+	if err != nil {
+		return nil, dbErr("list signing keys", err)
+	}
+	defer rows.Close()
+	var out []*guestpass.SigningKey
+	for rows.Next() {
+		var k guestpass.SigningKey
+		if err := rows.Scan(&k.ID, &k.Alg, &k.Generation, &k.Sealed, ts(&k.ActiveFrom), ts(&k.RetiredAt), ts(&k.CreatedAt)); err != nil {
+			return nil, dbErr("list signing keys", err)
+		}
+		out = append(out, &k)
+	}
+	return out, dbErr("list signing keys", rows.Err())
+}
+
+func (q queries) RetireSigningKey(ctx context.Context, id string, at time.Time) error {
+	tag, err := q.db.Exec(ctx, `UPDATE oidc_signing_keys
+		SET retired_at = CASE retired_at WHEN 0 THEN $1 ELSE retired_at END WHERE id = $2`, nanos(at), id)
+	return affected("retire signing key", tag, err)
+}
+
+func (q queries) DeleteSigningKey(ctx context.Context, id string) error {
+	tag, err := q.db.Exec(ctx, `DELETE FROM oidc_signing_keys WHERE id = $1`, id)
+	return affected("delete signing key", tag, err)
+}
+
+const authRequestCols = `id, tenant_id, client_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
+	code_challenge, code_challenge_method, prompt, max_age, login_hint, session_id, guest_id, auth_time, amr, idp,
+	done, code_hash, created_at, expires_at`
+
+func scanAuthRequest(sc scanner) (*guestpass.OIDCAuthRequest, error) {
+	var r guestpass.OIDCAuthRequest
+	err := sc.Scan(&r.ID, &r.TenantID, &r.ClientID, &r.RedirectURI, list(&r.Scopes), &r.State, &r.Nonce,
+		&r.ResponseType, &r.ResponseMode, &r.CodeChallenge, &r.CodeChallengeMethod, list(&r.Prompt), &r.MaxAge,
+		&r.LoginHint, &r.SessionID, &r.GuestID, ts(&r.AuthTime), list(&r.AMR), &r.IDP, &r.Done, &r.CodeHash,
+		ts(&r.CreatedAt), ts(&r.ExpiresAt))
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (q queries) CreateOIDCAuthRequest(ctx context.Context, r *guestpass.OIDCAuthRequest) error {
+	_, err := q.db.Exec(ctx, `INSERT INTO oidc_auth_requests (`+authRequestCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		r.ID, r.TenantID, r.ClientID, r.RedirectURI, jsonList(r.Scopes), r.State, r.Nonce, r.ResponseType,
+		r.ResponseMode, r.CodeChallenge, r.CodeChallengeMethod, jsonList(r.Prompt), r.MaxAge, r.LoginHint,
+		r.SessionID, r.GuestID, nanos(r.AuthTime), jsonList(r.AMR), r.IDP, r.Done, bytesOrNull(r.CodeHash),
+		nanos(r.CreatedAt), nanos(r.ExpiresAt))
+	return dbErr("create auth request", err)
+}
+
+func (q queries) GetOIDCAuthRequest(ctx context.Context, id string) (*guestpass.OIDCAuthRequest, error) {
+	r, err := scanAuthRequest(q.db.QueryRow(ctx, `SELECT `+authRequestCols+` FROM oidc_auth_requests WHERE id = $1`, id))
+	if err != nil {
+		return nil, dbErr("get auth request", err)
+	}
+	return r, nil
+}
+
+func (q queries) UpdateOIDCAuthRequest(ctx context.Context, r *guestpass.OIDCAuthRequest) error {
+	tag, err := q.db.Exec(ctx, `UPDATE oidc_auth_requests SET session_id = $1, guest_id = $2, auth_time = $3,
+		amr = $4, idp = $5, done = $6, code_hash = $7, expires_at = $8 WHERE id = $9`,
+		r.SessionID, r.GuestID, nanos(r.AuthTime), jsonList(r.AMR), r.IDP, r.Done, bytesOrNull(r.CodeHash),
+		nanos(r.ExpiresAt), r.ID)
+	return affected("update auth request", tag, err)
+}
+
+func (q queries) DeleteOIDCAuthRequest(ctx context.Context, id string) error {
+	tag, err := q.db.Exec(ctx, `DELETE FROM oidc_auth_requests WHERE id = $1`, id)
+	return affected("delete auth request", tag, err)
+}
+
+func (q queries) ConsumeOIDCCode(ctx context.Context, codeHash []byte) (*guestpass.OIDCAuthRequest, error) {
+	r, err := scanAuthRequest(q.db.QueryRow(ctx, `DELETE FROM oidc_auth_requests WHERE code_hash = $1
+		RETURNING `+authRequestCols, codeHash))
+	if err != nil {
+		return nil, dbErr("consume code", err)
+	}
+	return r, nil
+}
+
+const refreshCols = `token_hash, tenant_id, client_id, session_id, guest_id, scopes, amr, auth_time, created_at, expires_at`
+
+func (q queries) CreateOIDCRefreshToken(ctx context.Context, t *guestpass.OIDCRefreshToken) error {
+	_, err := q.db.Exec(ctx, `INSERT INTO oidc_refresh_tokens (`+refreshCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		t.TokenHash, t.TenantID, t.ClientID, t.SessionID, t.GuestID, jsonList(t.Scopes), jsonList(t.AMR),
+		nanos(t.AuthTime), nanos(t.CreatedAt), nanos(t.ExpiresAt))
+	return dbErr("create refresh token", err)
+}
+
+func (q queries) GetOIDCRefreshToken(ctx context.Context, tokenHash []byte) (*guestpass.OIDCRefreshToken, error) {
+	var t guestpass.OIDCRefreshToken
+	err := q.db.QueryRow(ctx, `SELECT `+refreshCols+` FROM oidc_refresh_tokens WHERE token_hash = $1`, tokenHash).
+		Scan(&t.TokenHash, &t.TenantID, &t.ClientID, &t.SessionID, &t.GuestID, list(&t.Scopes), list(&t.AMR),
+			ts(&t.AuthTime), ts(&t.CreatedAt), ts(&t.ExpiresAt))
+	if err != nil {
+		return nil, dbErr("get refresh token", err)
+	}
+	return &t, nil
+}
+
+func (q queries) DeleteOIDCRefreshToken(ctx context.Context, tokenHash []byte) error {
+	tag, err := q.db.Exec(ctx, `DELETE FROM oidc_refresh_tokens WHERE token_hash = $1`, tokenHash)
+	return affected("delete refresh token", tag, err)
+}
