@@ -55,7 +55,10 @@ type Config struct {
 	Rand    io.Reader // default crypto/rand
 	Logger  *slog.Logger
 	Mailer  Mailer // delivers queued mail; nil: jobs stay queued
-	Limits  *Limits
+	// Upstream talks to the tenants' identity providers; nil: none can be
+	// saved and every guest gets the email code (or the refusal page).
+	Upstream Upstream
+	Limits   *Limits
 	// FlowLifetime bounds a sign-in flow beyond its code's lifetime.
 	FlowLifetime time.Duration
 	// FeedPoll is how often the change feed is read (default 250 ms): the
@@ -69,15 +72,16 @@ type Config struct {
 // Service is GuestPass's policy: every guest and admin operation goes
 // through it, and it is the only caller of the Store.
 type Service struct {
-	store   Store
-	keys    *Keys
-	clock   Clock
-	rand    io.Reader
-	base    *url.URL
-	log     *slog.Logger
-	mailer  Mailer
-	limits  Limits
-	flowTTL time.Duration
+	store    Store
+	keys     *Keys
+	clock    Clock
+	rand     io.Reader
+	base     *url.URL
+	log      *slog.Logger
+	mailer   Mailer
+	upstream Upstream
+	limits   Limits
+	flowTTL  time.Duration
 
 	view      *sessionView
 	listeners []func(Change)
@@ -96,7 +100,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: cfg.Store, keys: cfg.Keys, clock: cfg.Clock, rand: cfg.Rand, base: base,
-		log: cfg.Logger, mailer: cfg.Mailer, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
+		log: cfg.Logger, mailer: cfg.Mailer, upstream: cfg.Upstream, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/guestclient"
 	"github.com/guestpass/guestpass/sqlite"
+	"github.com/guestpass/guestpass/upstream"
 )
 
 // recordingMailer is a fake Mailer: it keeps what it was asked to send, and
@@ -99,7 +100,8 @@ func startNode(t *testing.T, st interface {
 	if wrap != nil {
 		use = wrap(st)
 	}
-	e.svc, err = guestpass.NewService(guestpass.Config{Store: use, Keys: keys, BaseURL: "http://localhost:8080", Clock: clock, Mailer: mailer})
+	e.svc, err = guestpass.NewService(guestpass.Config{Store: use, Keys: keys, BaseURL: "http://localhost:8080", Clock: clock, Mailer: mailer,
+		Upstream: upstream.New(upstream.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}
