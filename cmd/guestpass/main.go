@@ -32,6 +32,7 @@ commands:
   invite    invite a guest through the admin API
   guest     manage guests through the admin API
   app       manage applications (OIDC clients, forward-auth hosts) through the admin API
+  idp       manage upstream identity providers (federation) through the admin API
 
 Run 'guestpass <command> --help' for a command's flags.
 `
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"invite":  runInvite,
 		"guest":   runGuest,
 		"app":     runApp,
+		"idp":     runIDP,
 	}
 	if cmd, ok := cmds[args[0]]; ok {
 		return cmd(ctx, args[1:], stdout, stderr)

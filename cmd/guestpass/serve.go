@@ -18,6 +18,7 @@ import (
 	"github.com/guestpass/guestpass/postgres"
 	"github.com/guestpass/guestpass/queue"
 	"github.com/guestpass/guestpass/sqlite"
+	"github.com/guestpass/guestpass/upstream"
 	"github.com/guestpass/guestpass/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -93,7 +94,8 @@ func (m *Main) openService(ctx context.Context) error {
 		return err
 	}
 	m.Service, err = guestpass.NewService(guestpass.Config{Store: st, Keys: keys, BaseURL: m.Config.BaseURL,
-		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, Limits: m.Limits})
+		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, Limits: m.Limits,
+		Upstream: upstream.New(upstream.Options{})})
 	return err
 }
 
