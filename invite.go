@@ -77,6 +77,12 @@ func (s *Service) invite(ctx context.Context, admin *AdminToken, tenantID string
 			return err
 		}
 		res = &InviteResult{Invitation: inv, Guest: guest, RedeemURL: s.redeemURL(tenantID, ticket)}
+		if req.ResetRedemption {
+			e := AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "invitation.resetRedemption", Outcome: "success", GuestID: guest.ID, Actor: actor, Detail: inv.ID}
+			if err := s.audit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "invitation.create", Outcome: "success", GuestID: guest.ID, Actor: actor, Detail: inv.ID})
 	})
 	return res, err
@@ -153,6 +159,11 @@ func (s *Service) inviteGuest(ctx context.Context, tx Tx, t *Tenant, addr, actor
 	if req.DisplayName != "" {
 		g.DisplayName = req.DisplayName
 	}
+	if req.ResetRedemption {
+		// The guest redeems anew, by the redemption order of today; its id,
+		// app assignments and audit history stay.
+		g.RedeemedWith = ""
+	}
 	if req.ResetRedemption && g.State == GuestAccepted {
 		g.State, g.RedeemedAt = GuestPendingAcceptance, timeZero
 		if _, err := tx.RevokeGuestSessions(ctx, t.ID, g.ID, now); err != nil {
@@ -182,7 +193,9 @@ func (s *Service) newInvitation(ctx context.Context, tx Tx, t *Tenant, g *Guest,
 	if g.State == GuestAccepted {
 		inv.Status, inv.RedeemedAt = InvitationCompleted, g.RedeemedAt
 	}
-	if req.SendMessage {
+	// A reset redemption always mails the new invitation: the guest must
+	// learn that its old way of signing in is gone.
+	if req.SendMessage || req.ResetRedemption {
 		msg := &Message{Kind: MailInvitation, To: g.Mail, ToName: g.DisplayName, Locale: req.Locale, TenantName: t.DisplayName,
 			InviterName: inviter, Body: req.MessageBody, Link: s.redeemURL(t.ID, ticket), ExpiresAt: inv.ExpiresAt}
 		job, err := s.sealMessage(msg, t.ID, inv.ID, timeZero, false)

@@ -15,8 +15,9 @@ type Upstream interface {
 	// "invalid_issuer" with a message an admin can act on.
 	Discover(ctx context.Context, issuer string) error
 	// AuthCodeURL is where the browser goes to sign in upstream, with
-	// state, nonce and the S256 challenge of verifier (RFC 7636).
-	AuthCodeURL(ctx context.Context, c UpstreamClient, state, nonce, verifier string) (string, error)
+	// state, nonce and the S256 challenge of verifier (RFC 7636), and the
+	// invited address as login_hint.
+	AuthCodeURL(ctx context.Context, c UpstreamClient, state, nonce, verifier, loginHint string) (string, error)
 	// Exchange redeems code with verifier and returns the identity of the
 	// verified ID token: signature, issuer, audience and expiry (at now) are
 	// checked; the nonce is returned for the caller to compare. Claims the

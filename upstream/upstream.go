@@ -117,12 +117,13 @@ func (c *Client) config(p *oidc.Provider, uc guestpass.UpstreamClient) *oauth2.C
 }
 
 // AuthCodeURL builds the authorization request.
-func (c *Client) AuthCodeURL(ctx context.Context, uc guestpass.UpstreamClient, state, nonce, verifier string) (string, error) {
+func (c *Client) AuthCodeURL(ctx context.Context, uc guestpass.UpstreamClient, state, nonce, verifier, loginHint string) (string, error) {
 	p, err := c.provider(ctx, uc.Issuer)
 	if err != nil {
 		return "", err
 	}
-	return c.config(p, uc).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), nil
+	return c.config(p, uc).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("login_hint", loginHint)), nil
 }
 
 func refused(code, format string, args ...any) *guestpass.Error {

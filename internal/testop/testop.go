@@ -3,6 +3,7 @@ package testop
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
+	zop "github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 )
 
@@ -61,7 +63,11 @@ func Start(tb testing.TB, redirectURI string, accounts ...User) *OP {
 			LastName: "Test", Email: a.Email, EmailVerified: a.EmailVerified, PreferredLanguage: language.English}
 	}
 	clients := map[string]*storage.Client{op.ClientID: storage.WebClient(op.ClientID, op.ClientSecret, redirectURI)}
-	router := exampleop.SetupServer(op.Issuer, storage.NewStorageWithClients(us, clients), nil, false)
+	// The example logs every request through the default logger; a test
+	// binary has no use for it.
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	router := exampleop.SetupServer(op.Issuer, storage.NewStorageWithClients(us, clients), nil, false,
+		zop.WithLogger(slog.New(slog.DiscardHandler)))
 	op.srv = &http.Server{Handler: router}
 	go func() { _ = op.srv.Serve(ln) }()
 	tb.Cleanup(func() { _ = op.srv.Close() })
