@@ -80,8 +80,9 @@ func routeEvent(t *Tenant, g *Guest, r Route, c Client) AuditEvent {
 	return e
 }
 
-// errRefusedRoute is the page of a guest with no way to sign in.
-func errRefusedRoute(t *Tenant, reason string) error {
+// RefusedRouteError is what a guest with no way to sign in is told: the
+// organization does not allow this sign-in, and what the guest can do.
+func RefusedRouteError(t *Tenant, reason string) error {
 	if reason == reasonProviderGone {
 		return Errorf(KindForbidden, reasonProviderGone, "You accepted your invitation with a sign-in that %s no longer offers. Ask the person who invited you to reset your redemption; you will get a new invitation.", t.DisplayName)
 	}

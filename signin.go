@@ -135,7 +135,7 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	}
 	switch route.Kind {
 	case RouteRefused:
-		return nil, errors.Join(errRefusedRoute(t, route.Reason), s.audit(ctx, s.store, routeEvent(t, g, route, req.Client)))
+		return nil, errors.Join(RefusedRouteError(t, route.Reason), s.audit(ctx, s.store, routeEvent(t, g, route, req.Client)))
 	case RouteIdentityProvider:
 		return s.startUpstream(ctx, t, g, token, flow, isNew, addr, invID, route, req.Client)
 	}

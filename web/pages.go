@@ -54,6 +54,9 @@ type pageData struct {
 	ReturnTo    string
 	Expired     bool
 	Disabled    bool
+	Provider    string // the identity provider a page's form#idp continues at
+	Federates   bool   // some guests of the tenant sign in upstream
+	CodesOn     bool   // the tenant allows email codes
 	CodeMinutes int
 	GuestMail   string
 	SessionEnds string
@@ -115,6 +118,7 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/mfa", s.verifyMFA)
 	mux.HandleFunc("GET /t/{tid}/apps", s.appsPage)
 	mux.HandleFunc("POST /t/{tid}/signout", s.signOut)
+	mux.HandleFunc("GET /t/{tid}"+guestpass.FederationCallbackPath, s.federationCallback)
 	mux.HandleFunc("/", s.notFoundPage)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
