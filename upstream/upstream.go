@@ -167,21 +167,51 @@ func (c *Client) Exchange(ctx context.Context, uc guestpass.UpstreamClient, code
 	return id, nil
 }
 
-// claims are the ID token claims GuestPass reads. email_verified is raw:
-// some providers send the string "true".
-type claims struct {
-	Email         string          `json:"email"`
-	EmailVerified json.RawMessage `json:"email_verified"`
-	AMR           []string        `json:"amr"`
-}
+// The claims GuestPass reads, by their exact names: encoding/json matches
+// struct fields case-insensitively, which would let "Email_Verified" (any
+// claim an upstream lets users or other software set) stand in for
+// email_verified.
+const (
+	claimEmail         = "email"
+	claimEmailVerified = "email_verified" // raw: some providers send the string "true"
+	claimAMR           = "amr"
+)
 
 func identity(idt *oidc.IDToken) (*guestpass.UpstreamIdentity, error) {
-	var cl claims
-	if err := idt.Claims(&cl); err != nil {
+	var raw json.RawMessage
+	if err := idt.Claims(&raw); err != nil {
 		return nil, refused("invalid_id_token", "The identity provider's ID token has malformed claims.").Wrap(err)
 	}
-	return &guestpass.UpstreamIdentity{Issuer: idt.Issuer, Subject: idt.Subject, Email: cl.Email,
-		EmailVerified: truthy(cl.EmailVerified), Nonce: idt.Nonce, AMR: cl.AMR}, nil
+	id, err := parseClaims(raw)
+	if err != nil {
+		return nil, err
+	}
+	id.Issuer, id.Subject, id.Nonce = idt.Issuer, idt.Subject, idt.Nonce
+	return id, nil
+}
+
+// parseClaims reads the claims GuestPass uses from an ID token's payload
+// (already verified, but written by the upstream: outside input).
+func parseClaims(raw []byte) (*guestpass.UpstreamIdentity, error) {
+	malformed := func(err error) error {
+		return refused("invalid_id_token", "The identity provider's ID token has malformed claims.").Wrap(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, malformed(err)
+	}
+	id := &guestpass.UpstreamIdentity{EmailVerified: truthy(m[claimEmailVerified])}
+	if v, ok := m[claimEmail]; ok {
+		if err := json.Unmarshal(v, &id.Email); err != nil {
+			return nil, malformed(err)
+		}
+	}
+	if v, ok := m[claimAMR]; ok {
+		if err := json.Unmarshal(v, &id.AMR); err != nil {
+			return nil, malformed(err)
+		}
+	}
+	return id, nil
 }
 
 func truthy(raw json.RawMessage) bool {
@@ -203,6 +233,14 @@ func (c *Client) fromUserInfo(ctx context.Context, p *oidc.Provider, ts oauth2.T
 	if ui.Subject != id.Subject {
 		return refused("upstream_userinfo", "The identity provider answered for another user.").Wrap(fmt.Errorf("userinfo sub %q, id token sub %q", ui.Subject, id.Subject))
 	}
-	id.Email, id.EmailVerified = ui.Email, ui.EmailVerified
+	var raw json.RawMessage
+	if err := ui.Claims(&raw); err != nil {
+		return refused("upstream_userinfo", "The identity provider did not say which address you signed in with.").Wrap(err)
+	}
+	got, err := parseClaims(raw)
+	if err != nil {
+		return err
+	}
+	id.Email, id.EmailVerified = got.Email, got.EmailVerified
 	return nil
 }
