@@ -20,6 +20,8 @@ type fedPages struct {
 	tenant *guestpass.Tenant
 	op     *testop.OP
 	api    *apiEnv
+	// idpPath is the provider's admin API resource.
+	idpPath string
 }
 
 const fedPassword = "correct horse"
@@ -36,10 +38,13 @@ func newFedPages(t *testing.T) *fedPages {
 	}
 	f.op = testop.Start(t, env.Svc.FederationRedirectURI(f.tenant.ID),
 		testop.User{Username: "ann", Password: fedPassword, Email: "ann@fabrikam.com", EmailVerified: true},
-		testop.User{Username: "bob", Password: fedPassword, Email: "bob@fabrikam.com", EmailVerified: true})
+		testop.User{Username: "bob", Password: fedPassword, Email: "bob@fabrikam.com", EmailVerified: true},
+		testop.User{Username: "kim", Password: fedPassword, Email: "kim@partner.example", EmailVerified: true})
+	var idp struct{ ID string }
 	f.api.must(t, "POST", "/api/v1/tenants/"+f.tenant.ID+"/identityProviders", map[string]any{
 		"displayName": "Fabrikam", "type": "oidc", "issuer": f.op.Issuer, "clientId": f.op.ClientID,
-		"clientSecret": f.op.ClientSecret, "domains": []string{"fabrikam.com"}}, 201, nil)
+		"clientSecret": f.op.ClientSecret, "domains": []string{"fabrikam.com"}}, 201, &idp)
+	f.idpPath = "/api/v1/tenants/" + f.tenant.ID + "/identityProviders/" + idp.ID
 	return f
 }
 
@@ -221,5 +226,51 @@ func TestFederationPagesEmailOTPDisabled(t *testing.T) {
 	})
 	if n := len(f.SMTP.Messages()); n != 0 {
 		t.Fatalf("%d emails with codes off", n)
+	}
+}
+
+// TestFederationPagesResetRedemption: a guest who redeemed by code keeps
+// the code after its domain gets a provider (sticky identity); the admin
+// API's resetRedemption sends it to the provider with the new invitation.
+func TestFederationPagesResetRedemption(t *testing.T) {
+	f := newFedPages(t)
+	f.invite(t, "kim@partner.example")
+	b := f.Browser()
+	f.SignIn(t, b, f.tenant.ID, "kim@partner.example", "")
+	f.api.must(t, "PATCH", f.idpPath, map[string]any{"domains": []string{"fabrikam.com", "partner.example"}}, 200, nil)
+	r := post(t, f.Browser(), f.path("/send-code"), url.Values{"email": {"kim@partner.example"}})
+	if err := guestclient.Expect(r, 303, f.path("/verify")); err != nil {
+		t.Fatalf("a guest who redeemed by code, before any reset: %v", err)
+	}
+	var inv struct {
+		InviteRedeemURL string
+		Status          string
+	}
+	f.api.must(t, "POST", "/api/v1/tenants/"+f.tenant.ID+"/invitations", map[string]any{
+		"invitedUserEmailAddress": "kim@partner.example", "resetRedemption": true}, 201, &inv)
+	if inv.Status != "PendingAcceptance" {
+		t.Fatalf("after reset: status %s", inv.Status)
+	}
+	if r := get(t, b, f.path("/apps")); r.Status == 200 {
+		t.Fatal("the code session survived the reset")
+	}
+	u, _ := url.Parse(inv.InviteRedeemURL)
+	if r := get(t, b, u.RequestURI()); r.Status != 200 || !strings.Contains(r.Body, `id="idp"`) {
+		t.Fatalf("redeem page after reset: %d\n%s", r.Status, r.Body)
+	}
+	r = f.upstream(t, b, url.Values{"ticket": {u.Query().Get("ticket")}}, "kim")
+	if err := guestclient.Expect(r, 303, f.path("/consent")); err != nil {
+		t.Fatal(err)
+	}
+	if r = post(t, b, f.path("/consent"), url.Values{"accept": {"yes"}}); r.Status != 303 {
+		t.Fatalf("consent: %d", r.Status)
+	}
+	sess, _, err := f.Svc.SessionByToken(t.Context(), f.tenant.ID, b.Cookie("__Host-gp-session-"+f.tenant.ID).Value)
+	if err != nil || sess.IDP != f.op.Issuer {
+		t.Fatalf("session after reset: %+v %v", sess, err)
+	}
+	log := f.signInLog(t)
+	if !slices.Contains(log, "signIn.route success sticky_identity") || !slices.Contains(log, "signIn.route success domain_provider") {
+		t.Fatalf("sign-in log %q", log)
 	}
 }
