@@ -142,10 +142,11 @@ func TestFederationPages(t *testing.T) {
 			t.Fatalf("sign-in page of a federating tenant: %d\n%s", r.Status, r.Body)
 		}
 		// The signed-up guest goes upstream again (sticky identity) and,
-		// having consented, gets a session straight from the callback.
-		r = f.upstream(t, b, url.Values{"email": {"ANN@fabrikam.com"}}, "ann")
-		if err := guestclient.Expect(r, 303, f.path("/apps")); err != nil {
-			t.Fatal(err)
+		// having consented, gets a session straight from the callback, which
+		// goes on to the pending return_to (an app sign-in in progress).
+		r = f.upstream(t, b, url.Values{"email": {"ANN@fabrikam.com"}, "return_to": {f.path("/apps?from=app")}}, "ann")
+		if err := guestclient.Expect(r, 303, f.path("/apps")); err != nil || !strings.HasSuffix(r.Location, "?from=app") {
+			t.Fatalf("after the callback: %v, location %q", err, r.Location)
 		}
 		// Another domain gets the email code.
 		f.invite(t, "kim@partner.example")
