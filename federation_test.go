@@ -288,7 +288,7 @@ func TestFederationStickyIdentityAndReset(t *testing.T) {
 		t.Fatal("a guest who redeemed by code was sent upstream before any reset")
 	}
 	t.Run("ResetSwitchesToProvider", func(t *testing.T) {
-		re, err := f.svc.InviteLocal(t.Context(), f.tenant.ID, guestpass.InviteRequest{Email: "jo@fabrikam.com", ResetRedemption: true})
+		re, err := f.svc.InviteLocal(t.Context(), f.tenant.ID, guestpass.InviteRequest{Email: "jo@fabrikam.com", ResetRedemption: true, SendMessage: true})
 		if err != nil {
 			t.Fatal(err)
 		}

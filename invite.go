@@ -193,9 +193,7 @@ func (s *Service) newInvitation(ctx context.Context, tx Tx, t *Tenant, g *Guest,
 	if g.State == GuestAccepted {
 		inv.Status, inv.RedeemedAt = InvitationCompleted, g.RedeemedAt
 	}
-	// A reset redemption always mails the new invitation: the guest must
-	// learn that its old way of signing in is gone.
-	if req.SendMessage || req.ResetRedemption {
+	if req.SendMessage {
 		msg := &Message{Kind: MailInvitation, To: g.Mail, ToName: g.DisplayName, Locale: req.Locale, TenantName: t.DisplayName,
 			InviterName: inviter, Body: req.MessageBody, Link: s.redeemURL(t.ID, ticket), ExpiresAt: inv.ExpiresAt}
 		job, err := s.sealMessage(msg, t.ID, inv.ID, timeZero, false)
