@@ -42,6 +42,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Wrap records cause (for logs) on an error just built with Errorf.
+func (e *Error) Wrap(cause error) *Error { e.Err = cause; return e }
+
 // Is lets errors.Is(err, ErrNotFound) match any error of the same kind and
 // code, so stores can wrap the sentinels with context.
 func (e *Error) Is(target error) bool {

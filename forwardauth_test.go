@@ -260,5 +260,3 @@ func TestProxyIndexReachesEveryNode(t *testing.T) {
 		until(t, "a.wiki.example.com", "forbidden")
 	})
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -58,6 +58,10 @@ type Guest struct {
 	InvitedAt    time.Time
 	RedeemedAt   time.Time // zero until first redemption
 	LastSignInAt time.Time // zero until first sign-in
+	// RedeemedWith is how the guest redeemed: IDPMail or an upstream
+	// issuer, empty until the first redemption. The guest keeps signing in
+	// that way (sticky identity) until an admin resets the redemption.
+	RedeemedWith string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -109,6 +113,7 @@ const (
 	FlowCodeSent FlowState = "codeSent" // a code (or, for unknown addresses, a decoy) is pending
 	FlowConsent  FlowState = "consent"  // code proven; first redemption awaits consent
 	FlowMFA      FlowState = "mfa"      // first factor proven; the tenant's second factor awaits
+	FlowUpstream FlowState = "upstream" // sent to an upstream identity provider; its callback awaits
 )
 
 // Flow is one browser's attempt to sign in, bound to it by a cookie whose
@@ -136,10 +141,17 @@ type Flow struct {
 	GuestID       string // set once the first factor is proven
 	// AMR and IDP say how the first factor was proven; empty means an
 	// emailed code (see FirstFactor).
-	AMR       []string
-	IDP       string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	AMR []string
+	IDP string
+	// The upstream sign-in in progress (FlowUpstream): the provider's id,
+	// the SHA-256 of the state parameter, the nonce sent, and the PKCE
+	// verifier sealed with Keys.Seal.
+	UpstreamID       string
+	UpstreamState    []byte
+	UpstreamNonce    string
+	UpstreamVerifier []byte
+	CreatedAt        time.Time
+	ExpiresAt        time.Time
 }
 
 // IDPMail names the emailed one-time code as an identity provider, in

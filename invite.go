@@ -18,6 +18,8 @@ type InviteRequest struct {
 	MessageBody     string
 	ResetRedemption bool
 	Locale          string
+
+	reset bool // ResetRedemption undid an existing redemption
 }
 
 // InviteResult is what the admin gets back; RedeemURL carries the ticket and
@@ -77,6 +79,12 @@ func (s *Service) invite(ctx context.Context, admin *AdminToken, tenantID string
 			return err
 		}
 		res = &InviteResult{Invitation: inv, Guest: guest, RedeemURL: s.redeemURL(tenantID, ticket)}
+		if req.reset {
+			e := AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "invitation.resetRedemption", Outcome: "success", GuestID: guest.ID, Actor: actor, Detail: inv.ID}
+			if err := s.audit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "invitation.create", Outcome: "success", GuestID: guest.ID, Actor: actor, Detail: inv.ID})
 	})
 	return res, err
@@ -152,6 +160,11 @@ func (s *Service) inviteGuest(ctx context.Context, tx Tx, t *Tenant, addr, actor
 	}
 	if req.DisplayName != "" {
 		g.DisplayName = req.DisplayName
+	}
+	if req.ResetRedemption && (g.RedeemedWith != "" || g.State == GuestAccepted) {
+		// The guest redeems anew, by the redemption order of today; its id,
+		// app assignments and audit history stay.
+		g.RedeemedWith, req.reset = "", true
 	}
 	if req.ResetRedemption && g.State == GuestAccepted {
 		g.State, g.RedeemedAt = GuestPendingAcceptance, timeZero

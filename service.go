@@ -57,7 +57,10 @@ type Config struct {
 	Mailer  Mailer // delivers queued mail; nil: jobs stay queued
 	// TextSender delivers SMS (TextSender()); nil: none configured.
 	TextSender TextSender
-	Limits     *Limits
+	// Upstream talks to the tenants' identity providers; nil: none can be
+	// saved and every guest gets the email code (or the refusal page).
+	Upstream Upstream
+	Limits   *Limits
 	// FlowLifetime bounds a sign-in flow beyond its code's lifetime.
 	FlowLifetime time.Duration
 	// FeedPoll is how often the change feed is read (default 250 ms): the
@@ -71,16 +74,17 @@ type Config struct {
 // Service is GuestPass's policy: every guest and admin operation goes
 // through it, and it is the only caller of the Store.
 type Service struct {
-	store   Store
-	keys    *Keys
-	clock   Clock
-	rand    io.Reader
-	base    *url.URL
-	log     *slog.Logger
-	mailer  Mailer
-	texts   TextSender
-	limits  Limits
-	flowTTL time.Duration
+	store    Store
+	keys     *Keys
+	clock    Clock
+	rand     io.Reader
+	base     *url.URL
+	log      *slog.Logger
+	mailer   Mailer
+	texts    TextSender
+	upstream Upstream
+	limits   Limits
+	flowTTL  time.Duration
 
 	view      *sessionView
 	sent      sentJobs
@@ -102,7 +106,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: cfg.Store, keys: cfg.Keys, clock: cfg.Clock, rand: cfg.Rand, base: base,
-		log: cfg.Logger, mailer: cfg.Mailer, texts: cfg.TextSender, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
+		log: cfg.Logger, mailer: cfg.Mailer, texts: cfg.TextSender, upstream: cfg.Upstream, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/guestclient"
 	"github.com/guestpass/guestpass/sqlite"
+	"github.com/guestpass/guestpass/upstream"
 )
 
 // recordingMailer is a fake Mailer: it keeps what it was asked to send, and
@@ -77,20 +78,20 @@ func newEnv(t *testing.T) *env {
 // newNode starts a Service on the SQLite database at path; several nodes
 // may share one file (and clock and mailer) to act as a cluster. wrap, when
 // set, puts a wrapper around the store the service uses.
-func newNode(t *testing.T, path string, clock *guestpass.FakeClock, mailer *recordingMailer, wrap func(guestpass.Store) guestpass.Store) *env {
+func newNode(t *testing.T, path string, clock *guestpass.FakeClock, mailer *recordingMailer, wrap func(guestpass.Store) guestpass.Store, tweak ...func(*guestpass.Config)) *env {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startNode(t, st, clock, mailer, wrap)
+	return startNode(t, st, clock, mailer, wrap, tweak...)
 }
 
 // startNode starts a Service on st and closes st when the test ends.
 func startNode(t *testing.T, st interface {
 	guestpass.Store
 	Close() error
-}, clock *guestpass.FakeClock, mailer *recordingMailer, wrap func(guestpass.Store) guestpass.Store) *env {
+}, clock *guestpass.FakeClock, mailer *recordingMailer, wrap func(guestpass.Store) guestpass.Store, tweak ...func(*guestpass.Config)) *env {
 	t.Helper()
 	var err error
 	keys, _ := guestpass.NewKeys([]byte(strings.Repeat("k", 32)))
@@ -99,7 +100,12 @@ func startNode(t *testing.T, st interface {
 	if wrap != nil {
 		use = wrap(st)
 	}
-	e.svc, err = guestpass.NewService(guestpass.Config{Store: use, Keys: keys, BaseURL: "http://localhost:8080", Clock: clock, Mailer: mailer})
+	cfg := guestpass.Config{Store: use, Keys: keys, BaseURL: "http://localhost:8080", Clock: clock, Mailer: mailer,
+		Upstream: upstream.New(upstream.Options{})}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	e.svc, err = guestpass.NewService(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

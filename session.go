@@ -95,6 +95,9 @@ func (s *Service) finishSignIn(ctx context.Context, t *Tenant, g *Guest, flow *F
 		}
 		res.RedirectTo = redirect
 		g.LastSignInAt, g.UpdatedAt = now, now
+		if g.RedeemedWith == "" {
+			g.RedeemedWith = idp // sticky from now on (and for guests from before federation)
+		}
 		if err := tx.UpdateGuest(ctx, g); err != nil {
 			return internal("update guest", err)
 		}

@@ -22,6 +22,11 @@ type TicketView struct {
 	Tenant     *Tenant
 	MaskedMail string
 	Status     TicketStatus
+	// Route is the redemption order's answer for the invited guest, and
+	// ProviderName the identity provider it names.
+	Route        RouteKind
+	RouteReason  string
+	ProviderName string
 }
 
 // PublicTenant returns the tenant a guest page names.
@@ -41,7 +46,14 @@ func (s *Service) LookupTicket(ctx context.Context, tenantID, ticket string) (*T
 	if err != nil {
 		return nil, err
 	}
-	v := &TicketView{Tenant: t, MaskedMail: MaskAddress(g.Mail), Status: TicketValid}
+	r, err := s.route(ctx, s.store, t, g, g.Mail)
+	if err != nil {
+		return nil, err
+	}
+	v := &TicketView{Tenant: t, MaskedMail: MaskAddress(g.Mail), Status: TicketValid, Route: r.Kind, RouteReason: r.Reason}
+	if r.Provider != nil {
+		v.ProviderName = r.Provider.DisplayName
+	}
 	switch {
 	case g.State == GuestAccepted:
 		v.Status = TicketRedeemed
@@ -94,6 +106,10 @@ type SendCodeResult struct {
 	FlowExpiresAt time.Time
 	MaskedMail    string
 	Tenant        *Tenant
+	// UpstreamURL, when set, is where the browser goes instead of the code
+	// page: the redemption order chose the identity provider ProviderName.
+	UpstreamURL  string
+	ProviderName string
 }
 
 func errEmailOTPDisabled(t *Tenant) error {
@@ -108,9 +124,6 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	if err != nil {
 		return nil, err
 	}
-	if !t.EmailOTPAllowed() {
-		return nil, errEmailOTPDisabled(t)
-	}
 	token, flow, isNew, err := s.openFlow(ctx, t.ID, req.FlowToken)
 	if err != nil {
 		return nil, err
@@ -118,14 +131,6 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	addr, invID, err := s.requestedAddress(ctx, t, flow, req)
 	if err != nil {
 		return nil, err
-	}
-	code, err := NewCode(s.rand)
-	if err != nil {
-		return nil, err
-	}
-	decoy := make([]byte, 32)
-	if _, err := s.rand.Read(decoy); err != nil {
-		return nil, internal("random", err)
 	}
 	if rt, ok := s.CleanTenantReturnTo(ctx, t.ID, req.ReturnTo); ok && rt != "" {
 		flow.ReturnTo = rt
@@ -137,7 +142,28 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 		flow.AppID = req.AppID
 	}
 	flow.StepUp = flow.StepUp || req.StepUp
+	g, route, err := s.guestRoute(ctx, t, addr)
+	if err != nil {
+		return nil, err
+	}
+	switch route.Kind {
+	case RouteRefused:
+		return nil, errors.Join(RefusedRouteError(t, route.Reason), s.audit(ctx, s.store, routeEvent(t, g, route, req.Client)))
+	case RouteIdentityProvider:
+		return s.startUpstream(ctx, t, g, token, flow, isNew, addr, invID, route, req.Client)
+	}
+	code, err := NewCode(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	decoy := make([]byte, 32)
+	if _, err := s.rand.Read(decoy); err != nil {
+		return nil, internal("random", err)
+	}
 	err = s.store.Update(ctx, func(tx Tx) error {
+		if err := s.audit(ctx, tx, routeEvent(t, g, route, req.Client)); err != nil {
+			return err
+		}
 		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, req.Client)
 	})
 	if err != nil {
@@ -215,6 +241,7 @@ func (s *Service) sendCodeTx(ctx context.Context, tx Tx, t *Tenant, flow *Flow, 
 	}
 	if limited == "" {
 		flow.Mail, flow.InvitationID, flow.State = addr, invID, FlowCodeSent
+		flow.IDP, flow.AMR, flow.UpstreamID, flow.UpstreamState, flow.UpstreamNonce, flow.UpstreamVerifier = "", nil, "", nil, "", nil
 		flow.CodeMAC, flow.CodeAttempts, flow.CodeSentAt = decoy, 0, now
 		flow.CodeExpiresAt = now.Add(t.Settings.CodeLifetime)
 		if reason == "" {

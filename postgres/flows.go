@@ -9,13 +9,15 @@ import (
 )
 
 const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, code_mac,
-	code_expires_at, code_attempts, code_sent_at, guest_id, created_at, expires_at, amr, idp, app_id, step_up`
+	code_expires_at, code_attempts, code_sent_at, guest_id, created_at, expires_at, amr, idp, app_id, step_up,
+	upstream_id, upstream_state, upstream_nonce, upstream_verifier`
 
 func scanFlow(sc scanner) (*guestpass.Flow, error) {
 	var f guestpass.Flow
 	err := sc.Scan(&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
 		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
-		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp)
+		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp,
+		&f.UpstreamID, &f.UpstreamState, &f.UpstreamNonce, &f.UpstreamVerifier)
 	if err != nil {
 		return nil, err
 	}
@@ -24,10 +26,11 @@ func scanFlow(sc scanner) (*guestpass.Flow, error) {
 
 func (q queries) CreateFlow(ctx context.Context, f *guestpass.Flow) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO flows (`+flowCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		f.IDHash, f.TenantID, f.Mail, f.InvitationID, f.ReturnTo, f.State, bytesOrNull(f.CodeMAC),
 		nanos(f.CodeExpiresAt), f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.CreatedAt),
-		nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp)
+		nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp, f.UpstreamID, bytesOrNull(f.UpstreamState), f.UpstreamNonce,
+		bytesOrNull(f.UpstreamVerifier))
 	return dbErr("create flow", err)
 }
 
@@ -44,10 +47,12 @@ func (q queries) GetFlow(ctx context.Context, idHash []byte) (*guestpass.Flow, e
 func (q queries) UpdateFlow(ctx context.Context, f *guestpass.Flow) error {
 	tag, err := q.db.Exec(ctx, `UPDATE flows SET mail = $1, invitation_id = $2, return_to = $3,
 		state = $4, code_mac = $5, code_expires_at = $6, code_attempts = $7, code_sent_at = $8,
-		guest_id = $9, expires_at = $10, amr = $11, idp = $12, app_id = $13, step_up = $14
-		WHERE id_hash = $15`,
+		guest_id = $9, expires_at = $10, amr = $11, idp = $12, app_id = $13, step_up = $14, upstream_id = $15,
+		upstream_state = $16, upstream_nonce = $17, upstream_verifier = $18
+		WHERE id_hash = $19`,
 		f.Mail, f.InvitationID, f.ReturnTo, f.State, bytesOrNull(f.CodeMAC), nanos(f.CodeExpiresAt),
-		f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp, f.IDHash)
+		f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp,
+		f.UpstreamID, bytesOrNull(f.UpstreamState), f.UpstreamNonce, bytesOrNull(f.UpstreamVerifier), f.IDHash)
 	return affected("update flow", tag, err)
 }
 

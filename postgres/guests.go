@@ -7,12 +7,12 @@ import (
 )
 
 const guestCols = `id, tenant_id, mail, display_name, state, invited_by, invited_at, redeemed_at,
-	last_sign_in_at, created_at, updated_at`
+	last_sign_in_at, created_at, updated_at, redeemed_with`
 
 func scanGuest(sc scanner) (*guestpass.Guest, error) {
 	var g guestpass.Guest
 	err := sc.Scan(&g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
-		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt))
+		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt), &g.RedeemedWith)
 	if err != nil {
 		return nil, err
 	}
@@ -21,9 +21,9 @@ func scanGuest(sc scanner) (*guestpass.Guest, error) {
 
 func (q queries) CreateGuest(ctx context.Context, g *guestpass.Guest) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO guests (`+guestCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		g.ID, g.TenantID, g.Mail, g.DisplayName, g.State, g.InvitedBy, nanos(g.InvitedAt),
-		nanos(g.RedeemedAt), nanos(g.LastSignInAt), nanos(g.CreatedAt), nanos(g.UpdatedAt))
+		nanos(g.RedeemedAt), nanos(g.LastSignInAt), nanos(g.CreatedAt), nanos(g.UpdatedAt), g.RedeemedWith)
 	return dbErr("create guest", err)
 }
 
@@ -47,10 +47,10 @@ func (q queries) GetGuestByMail(ctx context.Context, tenantID, mail string) (*gu
 
 func (q queries) UpdateGuest(ctx context.Context, g *guestpass.Guest) error {
 	tag, err := q.db.Exec(ctx, `UPDATE guests SET mail = $1, display_name = $2, state = $3,
-		invited_by = $4, invited_at = $5, redeemed_at = $6, last_sign_in_at = $7, updated_at = $8
-		WHERE tenant_id = $9 AND id = $10`,
+		invited_by = $4, invited_at = $5, redeemed_at = $6, last_sign_in_at = $7, updated_at = $8,
+		redeemed_with = $9 WHERE tenant_id = $10 AND id = $11`,
 		g.Mail, g.DisplayName, g.State, g.InvitedBy, nanos(g.InvitedAt), nanos(g.RedeemedAt),
-		nanos(g.LastSignInAt), nanos(g.UpdatedAt), g.TenantID, g.ID)
+		nanos(g.LastSignInAt), nanos(g.UpdatedAt), g.RedeemedWith, g.TenantID, g.ID)
 	return affected("update guest", tag, err)
 }
 

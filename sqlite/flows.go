@@ -7,13 +7,15 @@ import (
 )
 
 const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, code_mac,
-	code_expires_at, code_attempts, code_sent_at, guest_id, created_at, expires_at, amr, idp, app_id, step_up`
+	code_expires_at, code_attempts, code_sent_at, guest_id, created_at, expires_at, amr, idp, app_id, step_up,
+	upstream_id, upstream_state, upstream_nonce, upstream_verifier`
 
 func scanFlow(sc scanner) (*guestpass.Flow, error) {
 	var f guestpass.Flow
 	err := sc.Scan(&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
 		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
-		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp)
+		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp,
+		&f.UpstreamID, &f.UpstreamState, &f.UpstreamNonce, &f.UpstreamVerifier)
 	if err != nil {
 		return nil, err
 	}
@@ -22,10 +24,11 @@ func scanFlow(sc scanner) (*guestpass.Flow, error) {
 
 func (q queries) CreateFlow(ctx context.Context, f *guestpass.Flow) error {
 	_, err := q.wr.ExecContext(ctx, `INSERT INTO flows (`+flowCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.IDHash, f.TenantID, f.Mail, f.InvitationID, f.ReturnTo, f.State, blobOrNull(f.CodeMAC),
 		nanos(f.CodeExpiresAt), f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.CreatedAt),
-		nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp)
+		nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp, f.UpstreamID, blobOrNull(f.UpstreamState), f.UpstreamNonce,
+		blobOrNull(f.UpstreamVerifier))
 	return dbErr("create flow", err)
 }
 
@@ -42,10 +45,12 @@ func (q queries) GetFlow(ctx context.Context, idHash []byte) (*guestpass.Flow, e
 func (q queries) UpdateFlow(ctx context.Context, f *guestpass.Flow) error {
 	res, err := q.wr.ExecContext(ctx, `UPDATE flows SET mail = ?, invitation_id = ?, return_to = ?,
 		state = ?, code_mac = ?, code_expires_at = ?, code_attempts = ?, code_sent_at = ?,
-		guest_id = ?, expires_at = ?, amr = ?, idp = ?, app_id = ?, step_up = ?
+		guest_id = ?, expires_at = ?, amr = ?, idp = ?, app_id = ?, step_up = ?, upstream_id = ?,
+		upstream_state = ?, upstream_nonce = ?, upstream_verifier = ?
 		WHERE id_hash = ?`,
 		f.Mail, f.InvitationID, f.ReturnTo, f.State, blobOrNull(f.CodeMAC), nanos(f.CodeExpiresAt),
-		f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp, f.IDHash)
+		f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp,
+		f.UpstreamID, blobOrNull(f.UpstreamState), f.UpstreamNonce, blobOrNull(f.UpstreamVerifier), f.IDHash)
 	return affected("update flow", res, err)
 }
 

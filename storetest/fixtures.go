@@ -44,8 +44,10 @@ func newGuest(tb testing.TB, tenantID, mail string, created time.Time) *guestpas
 		State:       guestpass.GuestPendingAcceptance,
 		InvitedBy:   "admin-1",
 		InvitedAt:   created,
-		CreatedAt:   created,
-		UpdatedAt:   created,
+		// A value from the start, so every round trip checks the column.
+		RedeemedWith: guestpass.IDPMail,
+		CreatedAt:    created,
+		UpdatedAt:    created,
 	}
 }
 
@@ -98,8 +100,13 @@ func newFlow(tb testing.TB, tenantID string) *guestpass.Flow {
 		CodeSentAt:    at(0),
 		AMR:           []string{"pwd"},
 		IDP:           "https://idp.fabrikam.example",
-		CreatedAt:     at(0),
-		ExpiresAt:     at(time.Hour),
+		UpstreamID:    "idp-1",
+		UpstreamState: randomHash(tb),
+		UpstreamNonce: "nonce-1",
+		// Sealed bytes in real use; any bytes here.
+		UpstreamVerifier: randomHash(tb),
+		CreatedAt:        at(0),
+		ExpiresAt:        at(time.Hour),
 	}
 }
 

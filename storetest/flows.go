@@ -42,6 +42,7 @@ func flowTests() []test {
 			f.Mail, f.State, f.CodeMAC, f.CodeAttempts = "al@fabrikam.com", guestpass.FlowConsent, nil, 3
 			f.GuestID, f.ReturnTo, f.ExpiresAt, f.AppID = "guest-2", "", at(2*time.Hour), "app-2"
 			f.StepUp = true
+			f.UpstreamID, f.UpstreamState, f.UpstreamNonce, f.UpstreamVerifier = "", nil, "", nil
 			must(t, s.UpdateFlow(t.Context(), f))
 			got, err := s.GetFlow(t.Context(), f.IDHash)
 			must(t, err)

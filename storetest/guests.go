@@ -55,6 +55,7 @@ func guestTests() []test {
 			g := mustGuest(t, s, tn.ID, "jo@fabrikam.com")
 			g.Mail, g.DisplayName, g.State = "jo@fabrikam.de", "Jo", guestpass.GuestAccepted
 			g.RedeemedAt, g.LastSignInAt, g.UpdatedAt = at(time.Hour), at(time.Hour), at(time.Hour)
+			g.RedeemedWith = "https://idp.fabrikam.example"
 			must(t, s.UpdateGuest(t.Context(), g))
 			got, err := s.GetGuest(t.Context(), tn.ID, g.ID)
 			must(t, err)

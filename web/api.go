@@ -38,6 +38,11 @@ func (s *Server) apiHandler() http.Handler {
 	mux.HandleFunc("PATCH "+t+"/applications/{id}", s.apiPatchApp)
 	mux.HandleFunc("DELETE "+t+"/applications/{id}", s.apiDeleteApp)
 	mux.HandleFunc("POST "+t+"/applications/{id}/rotateSecret", s.apiRotateAppSecret)
+	mux.HandleFunc("POST "+t+"/identityProviders", s.apiCreateIDP)
+	mux.HandleFunc("GET "+t+"/identityProviders", s.apiListIDPs)
+	mux.HandleFunc("GET "+t+"/identityProviders/{id}", s.apiGetIDP)
+	mux.HandleFunc("PATCH "+t+"/identityProviders/{id}", s.apiPatchIDP)
+	mux.HandleFunc("DELETE "+t+"/identityProviders/{id}", s.apiDeleteIDP)
 	mux.HandleFunc("POST "+t+"/tokens", s.apiCreateToken)
 	return apiHeaders(s.apiAuth(s.apiFallback(mux)))
 }

@@ -24,10 +24,13 @@ func (s *Server) redeemPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := s.newPage(r, "title.redeem", v.Tenant)
 	d.MaskedMail, d.Ticket = v.MaskedMail, ticket
-	if !v.Tenant.EmailOTPAllowed() {
-		d.Alert = d.L.T("signin.disabled", v.Tenant.DisplayName)
+	switch v.Route {
+	case guestpass.RouteRefused:
+		d.Alert = d.L.Error(guestpass.RefusedRouteError(v.Tenant, v.RouteReason))
 		s.render(w, r, http.StatusForbidden, "message", d)
 		return
+	case guestpass.RouteIdentityProvider:
+		d.Provider = v.ProviderName
 	}
 	if v.Status == guestpass.TicketExpired {
 		d.Expired = true
@@ -53,7 +56,13 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Has("signed_out") {
 		d.Notice = d.L.T("signin.signedout")
 	}
-	if !t.EmailOTPAllowed() {
+	federates, err := s.svc.HasIdentityProviders(r.Context(), t.ID)
+	if err != nil {
+		s.renderError(w, r, t, err)
+		return
+	}
+	d.Federates, d.CodesOn = federates, t.EmailOTPAllowed()
+	if !d.CodesOn && !d.Federates {
 		d.Disabled = true
 		d.Alert = d.L.T("signin.disabled", t.DisplayName)
 		s.render(w, r, http.StatusForbidden, "signin", d)
@@ -79,7 +88,29 @@ func (s *Server) sendCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setHostCookie(w, flowCookie(tid), res.FlowToken, res.FlowExpiresAt, s.svc.Now())
+	if res.UpstreamURL != "" {
+		// The redemption order chose the guest's identity provider.
+		http.Redirect(w, r, res.UpstreamURL, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/verify", http.StatusSeeOther)
+}
+
+// federationCallback is the upstream provider's redirect back: a top-level
+// GET from another site, which the Lax flow cookie accompanies. The flow
+// cookie, state, nonce and PKCE verifier together bind it to this browser.
+func (s *Server) federationCallback(w http.ResponseWriter, r *http.Request) {
+	tid := r.PathValue("tid")
+	q := r.URL.Query()
+	res, err := s.svc.CompleteUpstream(r.Context(), guestpass.UpstreamCallbackRequest{TenantID: tid,
+		FlowToken: cookieValue(r, flowCookie(tid)), State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error"),
+		Client: s.client(r)})
+	if err != nil {
+		t, _ := s.svc.PublicTenant(r.Context(), tid)
+		s.renderError(w, r, t, err)
+		return
+	}
+	s.signedIn(w, r, res)
 }
 
 // sendCodeFailed shows the form again with the reason (a malformed address,

@@ -55,6 +55,9 @@ type pageData struct {
 	AppID       string // the app a sign-in is for (form#send-code's app)
 	Expired     bool
 	Disabled    bool
+	Provider    string // the identity provider a page's form#idp continues at
+	Federates   bool   // some guests of the tenant sign in upstream
+	CodesOn     bool   // the tenant allows email codes
 	CodeMinutes int
 	GuestMail   string
 	SessionEnds string
@@ -123,6 +126,7 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/security/remove", s.removeMethod)
 	mux.HandleFunc("POST /t/{tid}/security/recovery-codes", s.regenerateCodes)
 	mux.HandleFunc("POST /t/{tid}/signout", s.signOut)
+	mux.HandleFunc("GET /t/{tid}"+guestpass.FederationCallbackPath, s.federationCallback)
 	mux.HandleFunc("/", s.notFoundPage)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))

@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/guestpass/guestpass/internal/servertest"
+	"github.com/guestpass/guestpass/internal/testop"
 )
 
 // cliEnv is the real admin API (web + service + SQLite) for the CLI
@@ -51,6 +54,8 @@ func (c *cliEnv) execAs(tb testing.TB, token, cmd string, args ...string) (strin
 		err = runGuest(tb.Context(), args, &stdout, &stderr)
 	case "app":
 		err = runApp(tb.Context(), args, &stdout, &stderr)
+	case "idp":
+		err = runIDP(tb.Context(), args, &stdout, &stderr)
 	default:
 		tb.Fatalf("no command %q", cmd)
 	}
@@ -421,6 +426,51 @@ func TestCLIApplications(t *testing.T) {
 	} {
 		if _, _, err := c.exec(t, "app", args...); err == nil {
 			t.Errorf("app %v: no error", args)
+		}
+	}
+}
+
+func TestCLIIdentityProviders(t *testing.T) {
+	c := newCLIEnv(t)
+	var tn cliTenant
+	c.mustJSON(t, &tn, "tenant", "create", "--display-name", "Contoso")
+	op := testop.Start(t, c.url+"/t/"+tn.ID+"/federation/callback")
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte(op.ClientSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type cliIDP struct {
+		ID, Issuer, ClientID, RedirectURI string
+		HasClientSecret                   bool
+		Domains, Scopes                   []string
+	}
+	var idp, got cliIDP
+	c.mustJSON(t, &idp, "idp", "create", "--tenant", tn.ID, "--name", "Fabrikam", "--issuer", op.Issuer,
+		"--client-id", op.ClientID, "--client-secret-file", secretFile, "--domain", "fabrikam.com")
+	if !idp.HasClientSecret || idp.RedirectURI != c.url+"/t/"+tn.ID+"/federation/callback" || len(idp.Domains) != 1 {
+		t.Fatalf("%+v", idp)
+	}
+	c.mustJSON(t, &got, "idp", "update", "--tenant", tn.ID, idp.ID, "--domain", "fabrikam.com,fabrikam.de", "--scope", "profile")
+	if len(got.Domains) != 2 || len(got.Scopes) != 2 || got.Issuer != op.Issuer {
+		t.Fatalf("update changed more than asked: %+v", got)
+	}
+	var list struct{ Value []cliIDP }
+	c.mustJSON(t, &list, "idp", "list", "--tenant", tn.ID)
+	if len(list.Value) != 1 {
+		t.Fatalf("list %+v", list)
+	}
+	if _, _, err := c.exec(t, "idp", "delete", "--tenant", tn.ID, idp.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"get", "--tenant", tn.ID, idp.ID}, // deleted
+		{"create", "--tenant", tn.ID, "--name", "x", "--issuer", op.Issuer, "--client-id", "c"}, // no domain
+		{"create", "--tenant", tn.ID, "--name", "x", "--issuer", "http://127.0.0.1:1", "--client-id", "c", "--domain", "a.com"},
+		{"list"}, // no tenant
+		{"frobnicate"},
+	} {
+		if _, _, err := c.exec(t, "idp", args...); err == nil {
+			t.Errorf("idp %v: no error", args)
 		}
 	}
 }

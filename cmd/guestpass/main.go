@@ -33,6 +33,7 @@ commands:
   guest     manage guests through the admin API
   app       manage applications (OIDC clients, forward-auth hosts) through the admin API
   keys      rotate the OIDC signing keys in the database (keys rotate)
+  idp       manage upstream identity providers (federation) through the admin API
 
 Run 'guestpass <command> --help' for a command's flags.
 `
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"guest":   runGuest,
 		"app":     runApp,
 		"keys":    runKeys,
+		"idp":     runIDP,
 	}
 	if cmd, ok := cmds[args[0]]; ok {
 		return cmd(ctx, args[1:], stdout, stderr)

@@ -20,6 +20,7 @@ import (
 	"github.com/guestpass/guestpass/queue"
 	"github.com/guestpass/guestpass/sms"
 	"github.com/guestpass/guestpass/sqlite"
+	"github.com/guestpass/guestpass/upstream"
 	"github.com/guestpass/guestpass/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -97,7 +98,8 @@ func (m *Main) openService(ctx context.Context) error {
 		return err
 	}
 	m.Service, err = guestpass.NewService(guestpass.Config{Store: st, Keys: keys, BaseURL: m.Config.BaseURL,
-		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, TextSender: m.textSender(), Limits: m.Limits})
+		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, TextSender: m.textSender(), Limits: m.Limits,
+		Upstream: upstream.New(upstream.Options{})})
 	return err
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/guestpass/guestpass/mail/smtptest"
 	"github.com/guestpass/guestpass/oidc"
 	"github.com/guestpass/guestpass/sqlite"
+	"github.com/guestpass/guestpass/upstream"
 	"github.com/guestpass/guestpass/web"
 )
 
@@ -38,6 +39,8 @@ type Options struct {
 	// SMTP starts an in-test SMTP server and delivers mail to it (Env.SMTP);
 	// it replaces Mailer.
 	SMTP bool
+	// Flow lifetime beyond a code's (guestpass.Config.FlowLifetime).
+	FlowLifetime time.Duration
 }
 
 // Env is a running server.
@@ -73,7 +76,9 @@ func New(tb testing.TB, o Options) *Env {
 			tb.Fatal(err)
 		}
 	}
-	cfg := guestpass.Config{Store: st, Keys: keys, BaseURL: e.URL + o.BasePrefix, Mailer: o.Mailer}
+	// Every environment can federate: the upstream client is the real one.
+	cfg := guestpass.Config{Store: st, Keys: keys, BaseURL: e.URL + o.BasePrefix, Mailer: o.Mailer,
+		Upstream: upstream.New(upstream.Options{}), FlowLifetime: o.FlowLifetime}
 	if !o.RealClock {
 		if o.Epoch.IsZero() {
 			o.Epoch = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
