@@ -133,7 +133,11 @@ func splitOriginalURL(raw string) (proto, host, uri string, ok bool) {
 // request's Cookie headers, without parsing the others (r.Cookie builds
 // every cookie of the header). Values are returned only when they consist
 // of cookie-octets (RFC 6265 §4.1.1), quotes stripped.
-func findCookie(h http.Header, name string) string {
+func findCookie(h http.Header, name string) string { return findCookieOf(h, name, "") }
+
+// findCookieOf is findCookie for the cookie called prefix+id, matched
+// without building that name (the hot path then allocates nothing here).
+func findCookieOf(h http.Header, prefix, id string) string {
 	for _, line := range h["Cookie"] {
 		for len(line) > 0 {
 			var part string
@@ -144,7 +148,7 @@ func findCookie(h http.Header, name string) string {
 			}
 			part = strings.TrimLeft(part, " \t")
 			k, v, ok := strings.Cut(part, "=")
-			if !ok || strings.TrimRight(k, " \t") != name {
+			if k = strings.TrimRight(k, " \t"); !ok || len(k) != len(prefix)+len(id) || k[:len(prefix)] != prefix || k[len(prefix):] != id {
 				continue
 			}
 			v = strings.TrimRight(v, " \t")
@@ -211,23 +215,29 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, mode authzMode) 
 		return s.authzFailed(w, r, err)
 	}
 	tid := target.App.TenantID
-	token, cred := findCookie(r.Header, sessionCookie(tid)), guestpass.CredentialSession
+	// sessionCookie("") and proxyCookie("") are the name prefixes; Go
+	// returns the constant for a concatenation with "", no allocation.
+	token, cred := findCookieOf(r.Header, sessionCookie(""), tid), guestpass.CredentialSession
 	if s.cookieDomain != "" {
-		token, cred = findCookie(r.Header, proxyCookie(tid)), guestpass.CredentialProxy
+		token, cred = findCookieOf(r.Header, proxyCookie(""), tid), guestpass.CredentialProxy
 	}
 	a, err := s.svc.AuthorizeProxy(r.Context(), target, token, cred)
-	if guestpass.KindOf(err) == guestpass.KindUnauthorized {
-		return s.toSignIn(w, r, mode, target.App.ID, tid, p)
-	}
 	if err != nil {
+		// KindOf allocates (errors.As), so only on the way out.
+		if guestpass.KindOf(err) == guestpass.KindUnauthorized {
+			return s.toSignIn(w, r, mode, target.App.ID, tid, p)
+		}
 		return s.authzFailed(w, r, err)
 	}
-	h["Remote-User"] = []string{a.Guest.ID}
-	h["Remote-Email"] = []string{a.Guest.Mail}
-	h["Remote-Name"] = []string{headerSafe(a.Guest.DisplayName)}
-	h["Remote-Tenant"] = []string{tid}
+	// One backing array for the identity headers: one allocation, not
+	// five. Each slice is capped at its own element, so an append by a
+	// later handler copies instead of overwriting its neighbour.
+	v := new([5]string)
+	v[0], v[1], v[2], v[3] = a.Guest.ID, a.Guest.Mail, headerSafe(a.Guest.DisplayName), tid
+	h["Remote-User"], h["Remote-Email"], h["Remote-Name"], h["Remote-Tenant"] = v[0:1:1], v[1:2:2], v[2:3:3], v[3:4:4]
 	if amr := a.Session.AMR; len(amr) > 0 {
-		h["Remote-Amr"] = []string{strings.Join(amr, ",")}
+		v[4] = strings.Join(amr, ",")
+		h["Remote-Amr"] = v[4:5:5]
 	}
 	w.WriteHeader(http.StatusOK)
 	return http.StatusOK
