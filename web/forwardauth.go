@@ -138,6 +138,9 @@ func findCookie(h http.Header, name string) string { return findCookieOf(h, name
 // findCookieOf is findCookie for the cookie called prefix+id, matched
 // without building that name (the hot path then allocates nothing here).
 func findCookieOf(h http.Header, prefix, id string) string {
+	if prefix == "" && id == "" {
+		return "" // a cookie has a name; "=v" names none
+	}
 	for _, line := range h["Cookie"] {
 		for len(line) > 0 {
 			var part string
@@ -147,8 +150,10 @@ func findCookieOf(h http.Header, prefix, id string) string {
 				part, line = line, ""
 			}
 			part = strings.TrimLeft(part, " \t")
-			k, v, ok := strings.Cut(part, "=")
-			if k = strings.TrimRight(k, " \t"); !ok || len(k) != len(prefix)+len(id) || k[:len(prefix)] != prefix || k[len(prefix):] != id {
+			// A part with no "=" is a cookie with an empty value, as net/http
+			// reads it: the first of that name still wins.
+			k, v, _ := strings.Cut(part, "=")
+			if k = strings.TrimRight(k, " \t"); len(k) != len(prefix)+len(id) || k[:len(prefix)] != prefix || k[len(prefix):] != id {
 				continue
 			}
 			v = strings.TrimRight(v, " \t")
