@@ -123,7 +123,8 @@ func splitOriginalURL(raw string) (proto, host, uri string, ok bool) {
 			return "", "", "", false
 		}
 	}
-	if host == "" || strings.ContainsAny(host, "@\\ \t\r\n") {
+	// "%": net/url would decode it into another host than the one matched.
+	if host == "" || strings.ContainsAny(host, "@%\\ \t\r\n") {
 		return "", "", "", false
 	}
 	return proto, host, uri, true
