@@ -411,13 +411,49 @@ func TestFailurePaths(t *testing.T) {
 			t.Fatalf("exchange with a wrong code_verifier: %v", err)
 		}
 	})
-	t.Run("ReusedCode", func(t *testing.T) {
+	t.Run("ReusedCodeRevokesItsTokens", func(t *testing.T) {
+		other, otherPKCE := r.code(t, b, "") // another grant of the same session
+		kept, err := r.oauth.Exchange(ctx, other, oauth2.VerifierOption(otherPKCE))
+		if err != nil {
+			t.Fatal(err)
+		}
 		code, pkce := r.code(t, b, "")
-		if _, err := r.oauth.Exchange(ctx, code, oauth2.VerifierOption(pkce)); err != nil {
+		first, err := r.oauth.Exchange(ctx, code, oauth2.VerifierOption(pkce))
+		if err != nil {
+			t.Fatal(err)
+		}
+		refreshed, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: first.RefreshToken}).Token()
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := r.oauth.Exchange(ctx, code, oauth2.VerifierOption(pkce)); oauthErr(err) != "invalid_grant" {
 			t.Fatalf("second exchange of one code: %v", err)
+		}
+		// Everything the first exchange issued, and its rotated refresh
+		// token, is dead (RFC 6749 §4.1.2)...
+		for name, tok := range map[string]*oauth2.Token{"first": first, "refreshed": refreshed} {
+			if _, err := r.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+				t.Errorf("userinfo accepted the %s access token of a replayed code", name)
+			}
+		}
+		_, err = r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshed.RefreshToken}).Token()
+		if oauthErr(err) != "invalid_grant" {
+			t.Fatalf("refresh token of a replayed code: %v", err)
+		}
+		// ...while the guest's session and its other grants live on.
+		if _, err := r.provider.UserInfo(ctx, oauth2.StaticTokenSource(kept)); err != nil {
+			t.Fatalf("another grant of the session: %v", err)
+		}
+		if _, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: kept.RefreshToken}).Token(); err != nil {
+			t.Fatalf("another grant's refresh token: %v", err)
+		}
+		r.code(t, b, "") // no new sign-in needed
+		events, _, err := env.Svc.ListAudit(ctx, env.Op, tn.ID, guestpass.AuditSignIn, guestpass.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(events, func(e *guestpass.AuditEvent) bool { return e.Reason == "code_reused" && e.Detail == r.app.ID }) {
+			t.Fatal("the replay is not in the sign-in log")
 		}
 	})
 	t.Run("ExpiredCode", func(t *testing.T) {

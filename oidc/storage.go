@@ -34,6 +34,8 @@ var (
 	errBadSecret     = errors.New("wrong client secret")
 	errNoRequest     = errors.New("auth request not found or expired")
 	errNoSession     = errors.New("the guest session behind this grant has ended")
+	errCodeReused    = errors.New("authorization code used twice: the tokens issued from it are revoked")
+	errGrantRevoked  = errors.New("the tokens of this grant were revoked (its code was used twice)")
 )
 
 func (s *storage) store() guestpass.Store { return s.svc.Store() }
@@ -142,17 +144,24 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 }
 
 // AuthRequestByCode consumes the code: it works once, even when the
-// exchange then fails (wrong verifier, wrong client), which is what RFC
-// 6749 §4.1.2 asks of a code presented twice.
+// exchange then fails (wrong verifier, wrong client). A second use is
+// refused and, as RFC 6749 §4.1.2 asks, revokes the tokens issued from the
+// first: one of the two presenters is not the client, and it may have been
+// first.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	if code == "" || len(code) > 1024 {
 		return nil, errNoRequest
 	}
-	r, err := s.store().ConsumeOIDCCode(ctx, guestpass.HashToken(code))
-	if errors.Is(err, guestpass.ErrNotFound) {
+	r, err := s.store().ConsumeOIDCCode(ctx, guestpass.HashToken(code), s.now())
+	switch {
+	case errors.Is(err, guestpass.ErrConflict):
+		if err := s.svc.RevokeOIDCGrant(ctx, r, clientOf(ctx)); err != nil {
+			return nil, oidc.ErrServerError().WithParent(err)
+		}
+		return nil, errCodeReused
+	case errors.Is(err, guestpass.ErrNotFound):
 		return nil, errNoRequest
-	}
-	if err != nil {
+	case err != nil:
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
 	if r.TenantID != tenantOf(ctx) || !s.now().Before(r.ExpiresAt) || !r.Done {
@@ -174,10 +183,13 @@ func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
 	return s.store().UpdateOIDCAuthRequest(ctx, r)
 }
 
+// DeleteAuthRequest is op's call after a code exchange, and ours when a
+// request ends without one. A request whose code was used stays until it
+// expires (the store refuses to delete it), so a replay is recognized.
 func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
 	err := s.store().DeleteOIDCAuthRequest(ctx, id)
 	if errors.Is(err, guestpass.ErrNotFound) {
-		return nil // consumed with its code
+		return nil
 	}
 	return err
 }
@@ -198,28 +210,37 @@ func (s *storage) activeSession(ctx context.Context, tenantID, sessionID string)
 	return a, nil
 }
 
-// Opaque access tokens are op's AES-GCM encryption of "tokenID:subject";
-// the token ID names the session and the expiry, so userinfo needs no
-// stored token, only the in-memory session view.
-func accessTokenID(sessionID string, exp time.Time) (string, error) {
-	nonce, err := guestpass.NewToken(rand.Reader)
+// liveGrant is activeSession for a grant: also refused once the grant's
+// tokens were revoked (its code was replayed).
+func (s *storage) liveGrant(ctx context.Context, g grant) (*guestpass.ActiveSession, error) {
+	a, err := s.activeSession(ctx, g.tenantID, g.sessionID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return "v1." + sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + nonce[:16], nil
+	if a.Session.GrantRevoked(g.grantID) {
+		return nil, errGrantRevoked
+	}
+	return a, nil
+}
+
+// Opaque access tokens are op's AES-GCM encryption of "tokenID:subject";
+// the token ID names the session, the expiry and the grant, so userinfo
+// needs no stored token, only the in-memory session view.
+func accessTokenID(sessionID, grantID string, exp time.Time) string {
+	return "v2." + sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + grantID
 }
 
 // parseAccessTokenID reads what accessTokenID wrote.
-func parseAccessTokenID(id string) (sessionID string, exp time.Time, ok bool) {
+func parseAccessTokenID(id string) (sessionID, grantID string, exp time.Time, ok bool) {
 	parts := strings.Split(id, ".")
-	if len(parts) != 4 || parts[0] != "v1" || parts[1] == "" || len(parts[1]) > 64 {
-		return "", time.Time{}, false
+	if len(parts) != 4 || parts[0] != "v2" || parts[1] == "" || len(parts[1]) > 64 || parts[3] == "" || len(parts[3]) > 64 {
+		return "", "", time.Time{}, false
 	}
 	n, err := strconv.ParseInt(parts[2], 10, 64)
 	if err != nil || n <= 0 || n > 1<<40 {
-		return "", time.Time{}, false
+		return "", "", time.Time{}, false
 	}
-	return parts[1], time.Unix(n, 0), true
+	return parts[1], parts[3], time.Unix(n, 0), true
 }
 
 func earlier(a, b time.Time) time.Time {
@@ -230,25 +251,24 @@ func earlier(a, b time.Time) time.Time {
 }
 
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	tid, sid, _, _, ok := grantOf(req)
+	g, ok := grantOf(req)
 	if !ok {
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
-	a, err := s.activeSession(ctx, tid, sid)
+	a, err := s.liveGrant(ctx, g)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	exp := earlier(s.now().Add(accessTokenLifetime), a.Session.ExpiresAt)
-	id, err := accessTokenID(sid, exp)
-	return id, exp, err
+	return accessTokenID(g.sessionID, g.grantID, exp), exp, nil
 }
 
 func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
-	tid, sid, clientID, scopes, ok := grantOf(req)
+	g, ok := grantOf(req)
 	if !ok {
 		return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
-	a, err := s.activeSession(ctx, tid, sid)
+	a, err := s.liveGrant(ctx, g)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
@@ -257,17 +277,14 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("the session ends soon: sign in again")
 	}
 	exp := earlier(now.Add(accessTokenLifetime), a.Session.ExpiresAt)
-	atID, err := accessTokenID(sid, exp)
-	if err != nil {
-		return "", "", time.Time{}, err
-	}
 	token, err := guestpass.NewToken(rand.Reader)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
-	rt := &guestpass.OIDCRefreshToken{TokenHash: guestpass.HashToken(token), TenantID: tid, ClientID: clientID,
-		SessionID: sid, GuestID: a.Guest.ID, Scopes: scopes, AMR: a.Session.AMR, AuthTime: a.Session.AuthTime,
-		CreatedAt: now, ExpiresAt: a.Session.ExpiresAt}
+	// The refresh token dies with the session: its expiry is the session's.
+	rt := &guestpass.OIDCRefreshToken{TokenHash: guestpass.HashToken(token), TenantID: g.tenantID, ClientID: g.clientID,
+		SessionID: g.sessionID, GrantID: g.grantID, GuestID: a.Guest.ID, Scopes: g.scopes, AMR: a.Session.AMR,
+		AuthTime: a.Session.AuthTime, CreatedAt: now, ExpiresAt: a.Session.ExpiresAt}
 	err = s.store().Update(ctx, func(tx guestpass.Tx) error {
 		if current != "" {
 			// Rotation: the presented token dies; of two racing refreshes
@@ -284,7 +301,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	if err != nil {
 		return "", "", time.Time{}, oidc.ErrServerError().WithParent(err)
 	}
-	return atID, token, exp, nil
+	return accessTokenID(g.sessionID, g.grantID, exp), token, exp, nil
 }
 
 // refreshToken loads a live refresh token of this tenant.
@@ -307,7 +324,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.activeSession(ctx, t.TenantID, t.SessionID); err != nil {
+	if _, err := s.liveGrant(ctx, grant{tenantID: t.TenantID, sessionID: t.SessionID, grantID: t.GrantID}); err != nil {
 		return nil, err
 	}
 	return &refreshRequest{t: t, scopes: t.Scopes}, nil
@@ -407,11 +424,11 @@ func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 
 // SetUserinfoFromRequest fills the ID token's claims.
 func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	tid, sid, _, _, ok := grantOf(req)
+	g, ok := grantOf(req)
 	if !ok {
 		return oidc.ErrUnsupportedGrantType()
 	}
-	a, err := s.activeSession(ctx, tid, sid)
+	a, err := s.liveGrant(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -442,13 +459,13 @@ var userinfoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfi
 // SetUserinfoFromToken answers userinfo: refused at once when the session
 // behind the token has been revoked or has expired.
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	sid, exp, ok := parseAccessTokenID(tokenID)
+	sid, gid, exp, ok := parseAccessTokenID(tokenID)
 	if !ok || !s.now().Before(exp) {
 		return oidc.ErrAccessDenied().WithDescription("access token expired or invalid")
 	}
-	a, err := s.activeSession(ctx, tenantOf(ctx), sid)
+	a, err := s.liveGrant(ctx, grant{tenantID: tenantOf(ctx), sessionID: sid, grantID: gid})
 	if err != nil {
-		return oidc.ErrAccessDenied().WithDescription("the session behind this token has ended")
+		return oidc.ErrAccessDenied().WithDescription("the session or grant behind this token has ended")
 	}
 	if a.Guest.ID != subject {
 		return oidc.ErrAccessDenied()
