@@ -34,19 +34,17 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, guest, err := p.svc.SessionByToken(r.Context(), t.ID, sessionTokenOf(r.Context()))
-	if err != nil || p.needsSignIn(req, sess) {
-		if slices.Contains(req.Prompt, oidc.PromptNone) {
-			_ = st.DeleteAuthRequest(r.Context(), req.ID)
-			op.AuthRequestError(w, r, authRequest{req}, oidc.ErrLoginRequired(), p.op)
-			return
-		}
-		back := p.svc.TenantURL(t.ID, "/oidc/login?id="+url.QueryEscape(id))
-		q := url.Values{"return_to": {back}}
-		http.Redirect(w, r, "/t/"+url.PathEscape(t.ID)+"/signin?"+q.Encode(), http.StatusSeeOther)
+	switch {
+	case err != nil || p.needsSignIn(req, sess):
+		p.toSignIn(w, r, t, app, req)
 		return
-	}
-	if !app.Allows(guest.ID) {
+	case !app.Allows(guest.ID):
 		p.page(w, http.StatusForbidden, t, "You have not been given access to "+app.DisplayName+". Ask the person who invited you to give you access.", app.DisplayName, req.ID)
+		return
+	case t.MFARequiredFor(app) && !sess.HasMFA():
+		// A session from a sign-in without a second factor: the app gets
+		// none but one that proved it, so the guest signs in again for it.
+		p.toSignIn(w, r, t, app, req)
 		return
 	}
 	req.SessionID, req.GuestID, req.AuthTime = sess.ID, guest.ID, sess.AuthTime
@@ -57,6 +55,22 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, p.svc.TenantURL(t.ID, "/authorize/callback?id="+url.QueryEscape(req.ID)), http.StatusSeeOther)
+}
+
+// toSignIn sends the guest to the sign-in pages, naming the app (so that
+// they ask for whatever it requires, a second factor) and coming back here.
+// With prompt=none the client learns login_required instead: signing in
+// again, second factor included, is End-User authentication (OpenID
+// Connect Core §3.1.2.6), whatever the reason it is needed.
+func (p *Provider) toSignIn(w http.ResponseWriter, r *http.Request, t *guestpass.Tenant, app *guestpass.Application, req *guestpass.OIDCAuthRequest) {
+	if slices.Contains(req.Prompt, oidc.PromptNone) {
+		_ = p.storage().DeleteAuthRequest(r.Context(), req.ID)
+		op.AuthRequestError(w, r, authRequest{req}, oidc.ErrLoginRequired(), p.op)
+		return
+	}
+	back := p.svc.TenantURL(t.ID, "/oidc/login?id="+url.QueryEscape(req.ID))
+	q := url.Values{"return_to": {back}, "app": {app.ID}}
+	http.Redirect(w, r, "/t/"+url.PathEscape(t.ID)+"/signin?"+q.Encode(), http.StatusSeeOther)
 }
 
 // needsSignIn applies prompt=login and max_age (op turns prompt=login

@@ -3,6 +3,7 @@ package oidc_test
 import (
 	"encoding/json"
 	"errors"
+	"html"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/guestclient"
+	"github.com/guestpass/guestpass/internal/oathtool"
 	"github.com/guestpass/guestpass/internal/servertest"
 	"golang.org/x/oauth2"
 )
@@ -30,6 +32,7 @@ type rp struct {
 	provider *gooidc.Provider
 	oauth    oauth2.Config
 	verifier *gooidc.IDTokenVerifier
+	totp     string // the guest's TOTP secret once registered (secondFactor)
 }
 
 const redirectURI = "http://127.0.0.1:9/callback"
@@ -129,14 +132,60 @@ func (r *rp) authorize(t *testing.T, b *guestclient.Client, addr, authURL string
 			if addr == "" {
 				t.Fatalf("sent to sign in unexpectedly: %s", loc)
 			}
-			lu, _ := url.Parse(loc)
-			loc = r.env.SignIn(t, b, r.tenant.ID, addr, lu.Query().Get("return_to"))
+			q := mustURL(t, loc).Query()
+			if q.Get("app") != r.app.ID {
+				t.Fatalf("the sign-in does not name the app: %s", loc)
+			}
+			resp := r.env.SignInForm(t, b, r.tenant.ID, addr, url.Values{"return_to": {q.Get("return_to")}, "app": {q.Get("app")}})
+			if resp.Status != http.StatusSeeOther {
+				t.Fatalf("sign-in of %s ended with %d: %s", addr, resp.Status, guestclient.Alert(resp.Body))
+			}
+			loc = resp.Location
+			if strings.HasSuffix(loc, "/t/"+r.tenant.ID+"/mfa") {
+				loc = r.secondFactor(t, b)
+			}
 		}
 		u = loc
 	}
 	t.Fatalf("too many redirects from %s", authURL)
 	return "", nil
 }
+
+// secondFactor answers form#mfa with a TOTP code from oathtool: on the
+// first time it registers (the secret is kept in r.totp) and continues
+// past the recovery codes. It returns where the browser goes next.
+func (r *rp) secondFactor(t *testing.T, b *guestclient.Client) string {
+	t.Helper()
+	mfa := "/t/" + r.tenant.ID + "/mfa"
+	page := get(t, b, mfa)
+	if m := secretRe.FindStringSubmatch(page.Body); m != nil {
+		r.totp = m[1]
+	}
+	if r.totp == "" || !strings.Contains(page.Body, `<form id="mfa"`) {
+		t.Fatalf("second-factor page: %d %.400s", page.Status, page.Body)
+	}
+	resp := post(t, b, mfa, url.Values{"code": {oathtool.TOTP(t, r.totp, r.env.Clock.Now())}})
+	if resp.Status == http.StatusSeeOther {
+		return resp.Location
+	}
+	// Registration: the recovery codes, then form#continue (a GET).
+	m := continueRe.FindStringSubmatch(resp.Body)
+	if resp.Status != http.StatusOK || m == nil {
+		t.Fatalf("after the TOTP code: %d %.400s", resp.Status, resp.Body)
+	}
+	action := html.UnescapeString(m[1])
+	q := url.Values{}
+	for _, f := range hiddenRe.FindAllStringSubmatch(m[2], -1) {
+		q.Add(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
+	}
+	return action + "?" + q.Encode()
+}
+
+var (
+	secretRe   = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
+	continueRe = regexp.MustCompile(`(?s)<form id="continue" method="get" action="([^"]*)">(.*?)</form>`)
+	hiddenRe   = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+)
 
 // code signs in and returns the code of a successful authorization.
 func (r *rp) code(t *testing.T, b *guestclient.Client, addr string, opts ...oauth2.AuthCodeOption) (code, pkce string) {

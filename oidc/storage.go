@@ -324,8 +324,19 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.liveGrant(ctx, grant{tenantID: t.TenantID, sessionID: t.SessionID, grantID: t.GrantID}); err != nil {
+	a, err := s.liveGrant(ctx, grant{tenantID: t.TenantID, sessionID: t.SessionID, grantID: t.GrantID})
+	if err != nil {
 		return nil, err
+	}
+	// An app switched to requireMfa since the grant: its sessions without a
+	// second factor sign in again (login does the asking), as forward auth
+	// makes them on the next request.
+	app, err := s.application(ctx, t.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Tenant.MFARequiredFor(app) && !a.Session.HasMFA() {
+		return nil, oidc.ErrInvalidGrant().WithDescription("this application requires a second factor: sign in again")
 	}
 	return &refreshRequest{t: t, scopes: t.Scopes}, nil
 }
