@@ -3,7 +3,6 @@ package oidc
 import (
 	"context"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,6 +25,8 @@ type Options struct {
 	// ClientIP finds the caller's address for the audit log; default the
 	// peer address.
 	ClientIP func(r *http.Request) string
+	// Pages draws the provider's guest-facing pages (web.Server).
+	Pages Pages
 }
 
 // Provider serves the OpenID provider endpoints of every tenant.
@@ -35,7 +36,7 @@ type Provider struct {
 	op     *op.Provider
 	cookie func(string) string
 	ip     func(*http.Request) string
-	denied *template.Template
+	pages  Pages
 }
 
 // paths are the provider's endpoints relative to a tenant's issuer; every
@@ -47,10 +48,10 @@ var paths = []string{
 
 // New builds the provider.
 func New(o Options) (*Provider, error) {
-	if o.Service == nil || o.SessionCookie == nil {
-		return nil, errors.New("oidc: Service and SessionCookie are required")
+	if o.Service == nil || o.SessionCookie == nil || o.Pages == nil {
+		return nil, errors.New("oidc: Service, SessionCookie and Pages are required")
 	}
-	p := &Provider{svc: o.Service, log: o.Logger, cookie: o.SessionCookie, ip: o.ClientIP, denied: deniedPage}
+	p := &Provider{svc: o.Service, log: o.Logger, cookie: o.SessionCookie, ip: o.ClientIP, pages: o.Pages}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -119,11 +120,16 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 }
 
 // withTenant checks the tenant and stores it, the browser's session
-// cookie and the client description in the request context.
-func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request) (*http.Request, *guestpass.Tenant, bool) {
+// cookie and the client description in the request context. An unknown
+// tenant is a page where a browser asked (browser), plain text otherwise.
+func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request, browser bool) (*http.Request, *guestpass.Tenant, bool) {
 	tid := r.PathValue("tid")
 	t, err := p.svc.PublicTenant(r.Context(), tid)
 	if err != nil {
+		if browser {
+			p.pages.OIDCError(w, r, nil, err)
+			return nil, nil, false
+		}
 		status := http.StatusNotFound
 		if k := guestpass.KindOf(err); k != guestpass.KindNotFound {
 			status = http.StatusInternalServerError
@@ -140,9 +146,12 @@ func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request) (*http.Req
 	return r.WithContext(ctx), t, true
 }
 
-// serveOP hands the request to op with the tenant prefix stripped.
+// serveOP hands the request to op with the tenant prefix stripped. On the
+// endpoints a browser visits, op's error answers become pages, and a
+// form_post response is the pages' form.
 func (p *Provider) serveOP(w http.ResponseWriter, r *http.Request) {
-	r, t, ok := p.withTenant(w, r)
+	browser := browserPaths[strings.TrimPrefix(r.URL.Path, "/t/"+r.PathValue("tid"))]
+	r, t, ok := p.withTenant(w, r, browser)
 	if !ok {
 		return
 	}
@@ -151,5 +160,14 @@ func (p *Provider) serveOP(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
 	r2.URL.RawPath = ""
 	w.Header().Set("Cache-Control", "no-store")
-	p.op.ServeHTTP(w, r2)
+	if !browser {
+		p.op.ServeHTTP(w, r2)
+		return
+	}
+	if r2.URL.Path == "/authorize/callback" && p.formPostCallback(w, r2, t) {
+		return
+	}
+	ep := &errorPage{w: w, header: http.Header{}}
+	p.op.ServeHTTP(ep, r2)
+	ep.finish(p, r, t)
 }

@@ -23,7 +23,7 @@ type pages struct {
 
 func newPages() (*pages, error) {
 	p := &pages{tmpl: map[string]*template.Template{}}
-	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message", "mfa", "recovery", "security"} {
+	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message", "mfa", "recovery", "security", "noaccess", "formpost"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -64,6 +64,7 @@ type pageData struct {
 	Apps        []appLink
 	MFA         *mfaData // form#mfa and #recovery-codes (mfa_pages.go)
 	Security    *securityData
+	OIDC        *oidcData // the OpenID provider's pages (oidc_pages.go)
 }
 
 type appLink struct{ Name, URL string }
@@ -135,14 +136,18 @@ func (s *Server) pageHandler() http.Handler {
 
 func pageHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Cache-Control", "no-store")
+		setPageHeaders(w.Header())
 		h.ServeHTTP(w, r)
 	})
+}
+
+// setPageHeaders are the security headers of every guest page.
+func setPageHeaders(hd http.Header) {
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cache-Control", "no-store")
 }
 
 func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {

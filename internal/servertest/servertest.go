@@ -93,7 +93,7 @@ func New(tb testing.TB, o Options) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	prov, err := oidc.New(oidc.Options{Service: e.Svc, SessionCookie: guestpass.SessionCookieName})
+	prov, err := oidc.New(oidc.Options{Service: e.Svc, SessionCookie: guestpass.SessionCookieName, Pages: srv})
 	if err != nil {
 		tb.Fatal(err)
 	}
