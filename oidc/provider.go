@@ -97,7 +97,15 @@ const (
 	tenantKey ctxKey = iota
 	sessionTokenKey
 	clientKey
+	appKey
 )
+
+// requestApp is filled in while op serves a request: the application op
+// looked up as the client. op asks for the signing key with nothing but
+// the request context, and the key's algorithm is the client's.
+type requestApp struct{ app *guestpass.Application }
+
+func requestAppOf(ctx context.Context) *requestApp { a, _ := ctx.Value(appKey).(*requestApp); return a }
 
 func tenantOf(ctx context.Context) string { s, _ := ctx.Value(tenantKey).(string); return s }
 func sessionTokenOf(ctx context.Context) string {
@@ -143,6 +151,7 @@ func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request, browser bo
 		ctx = context.WithValue(ctx, sessionTokenKey, c.Value)
 	}
 	ctx = context.WithValue(ctx, clientKey, guestpass.Client{IP: p.ip(r), UserAgent: r.UserAgent()})
+	ctx = context.WithValue(ctx, appKey, &requestApp{})
 	return r.WithContext(ctx), t, true
 }
 

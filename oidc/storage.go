@@ -58,10 +58,16 @@ func (s *storage) application(ctx context.Context, clientID string) (*guestpass.
 	return a, nil
 }
 
+// GetClientByClientID also notes the app for SigningKey: at the token
+// endpoint op looks up the client it then authenticates and checks against
+// the grant, before any ID token is signed.
 func (s *storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
 	a, err := s.application(ctx, clientID)
 	if err != nil {
 		return nil, err
+	}
+	if ra := requestAppOf(ctx); ra != nil {
+		ra.app = a
 	}
 	tid := tenantOf(ctx)
 	return &client{app: a, loginURL: func(id string) string { return s.loginURL(tid, id) }}, nil
@@ -403,8 +409,14 @@ func (k publicKey) Key() any {
 	return nil
 }
 
+// SigningKey signs with the client's id_token_signed_response_alg:
+// RS256 unless the app chose ES256.
 func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
-	k, err := s.svc.CurrentSigningKey(ctx, guestpass.AlgRS256)
+	alg := guestpass.AlgRS256
+	if ra := requestAppOf(ctx); ra != nil && ra.app != nil && ra.app.IDTokenAlg == guestpass.AlgES256 {
+		alg = guestpass.AlgES256
+	}
+	k, err := s.svc.CurrentSigningKey(ctx, alg)
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
