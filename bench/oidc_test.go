@@ -21,19 +21,24 @@ import (
 
 const oidcRedirect = "http://127.0.0.1:9/callback"
 
-// oidcBench is a server with one confidential OIDC app and one guest
-// signed in to the tenant in a browser, which can mint codes.
+// oidcServer is a server with one guest signed in to the tenant in a
+// browser, which can mint codes for the tenant's OIDC apps.
+type oidcServer struct {
+	e       *servertest.Env
+	tenant  string
+	browser *guestclient.Client
+}
+
+// oidcBench is one confidential OIDC app of an oidcServer.
 type oidcBench struct {
-	e        *servertest.Env
-	tenant   string
+	*oidcServer
 	clientID string
 	secret   string
-	browser  *guestclient.Client
 	verifier string
 	authURL  string
 }
 
-func oidcSetup(tb testing.TB) *oidcBench {
+func oidcSetup(tb testing.TB) *oidcServer {
 	tb.Helper()
 	e := servertest.New(tb, servertest.Options{SMTP: true, RealClock: true})
 	tn, err := e.Svc.CreateTenantLocal(tb.Context(), &guestpass.Tenant{DisplayName: "Contoso"})
@@ -43,20 +48,27 @@ func oidcSetup(tb testing.TB) *oidcBench {
 	if _, err := e.Svc.InviteLocal(tb.Context(), tn.ID, guestpass.InviteRequest{Email: "jo@fabrikam.test"}); err != nil {
 		tb.Fatal(err)
 	}
-	name, typ := "Wiki", guestpass.AppOIDC
-	app, secret, err := e.Svc.CreateApplicationLocal(tb.Context(), tn.ID, &guestpass.AppInput{DisplayName: &name, Type: &typ,
-		RedirectURIs: &[]string{oidcRedirect}})
+	s := &oidcServer{e: e, tenant: tn.ID, browser: e.Browser()}
+	e.SignIn(tb, s.browser, tn.ID, "jo@fabrikam.test", "")
+	return s
+}
+
+// app registers an OIDC app whose ID tokens are signed with alg.
+func (s *oidcServer) app(tb testing.TB, alg string) *oidcBench {
+	tb.Helper()
+	name, typ := "Wiki "+alg, guestpass.AppOIDC
+	app, secret, err := s.e.Svc.CreateApplicationLocal(tb.Context(), s.tenant, &guestpass.AppInput{DisplayName: &name, Type: &typ,
+		RedirectURIs: &[]string{oidcRedirect}, IDTokenAlg: &alg})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	o := &oidcBench{e: e, tenant: tn.ID, clientID: app.ID, secret: secret, browser: e.Browser(), verifier: oauth2.GenerateVerifier()}
-	e.SignIn(tb, o.browser, tn.ID, "jo@fabrikam.test", "")
+	o := &oidcBench{oidcServer: s, clientID: app.ID, secret: secret, verifier: oauth2.GenerateVerifier()}
 	// What oauth2-proxy asks for: no offline_access, so an exchange
 	// writes no refresh token.
 	q := url.Values{"client_id": {app.ID}, "redirect_uri": {oidcRedirect}, "response_type": {"code"},
 		"scope": {"openid email profile"}, "state": {"s"}, "nonce": {"n"}, "code_challenge_method": {"S256"},
 		"code_challenge": {oauth2.S256ChallengeFromVerifier(o.verifier)}}
-	o.authURL = e.URL + "/t/" + tn.ID + "/authorize?" + q.Encode()
+	o.authURL = s.e.URL + "/t/" + s.tenant + "/authorize?" + q.Encode()
 	return o
 }
 
@@ -150,7 +162,7 @@ func (o *oidcBench) accessTokens(tb testing.TB, n int) []string {
 
 func closed(c chan string) chan string { close(c); return c }
 
-func (o *oidcBench) userinfo(ctx context.Context, c *http.Client, token string) error {
+func (o *oidcServer) userinfo(ctx context.Context, c *http.Client, token string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.e.URL+"/t/"+o.tenant+"/userinfo", nil)
 	if err != nil {
 		return err
@@ -162,21 +174,25 @@ func (o *oidcBench) userinfo(ctx context.Context, c *http.Client, token string) 
 // BenchmarkOIDC is the token endpoint's code exchange (codes minted
 // before the timer runs) and userinfo, over loopback TCP.
 func BenchmarkOIDC(b *testing.B) {
-	o := oidcSetup(b)
+	s := oidcSetup(b)
 	c := load.NewClient(64)
-	b.Run("TokenExchange", func(b *testing.B) {
-		codes := closed(o.codes(b, b.N))
-		b.ReportAllocs()
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if err := o.exchange(b.Context(), c, <-codes); err != nil {
-					b.Error(err)
-					return
+	for _, alg := range []string{guestpass.AlgRS256, guestpass.AlgES256} {
+		o := s.app(b, alg)
+		b.Run("TokenExchange"+alg, func(b *testing.B) {
+			codes := closed(o.codes(b, b.N))
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := o.exchange(b.Context(), c, <-codes); err != nil {
+						b.Error(err)
+						return
+					}
 				}
-			}
+			})
 		})
-	})
+	}
+	o := s.app(b, guestpass.AlgRS256)
 	b.Run("Userinfo", func(b *testing.B) {
 		token := o.accessTokens(b, 1)[0]
 		b.ReportAllocs()
@@ -194,7 +210,8 @@ func BenchmarkOIDC(b *testing.B) {
 
 // TestOIDCLoad measures, in one sitting, 32 keep-alive clients against the
 // bare net/http handler, the token endpoint exchanging codes (minted
-// beforehand, each used once) and userinfo with valid access tokens. A
+// beforehand, each used once) for an RS256 and an ES256 app, and userinfo
+// with valid access tokens. A
 // measurement, not a check: run it with GUESTPASS_LOAD=1
 // (go test -run TestOIDCLoad -v ./bench); GUESTPASS_LOAD_CODES sizes the
 // pool of codes (default 12000: more than the token row can use up).
@@ -208,7 +225,8 @@ func TestOIDCLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	o := oidcSetup(t)
+	s := oidcSetup(t)
+	o, es := s.app(t, guestpass.AlgRS256), s.app(t, guestpass.AlgES256)
 	bare, err := load.Serve(load.Bare())
 	if err != nil {
 		t.Fatal(err)
@@ -218,21 +236,25 @@ func TestOIDCLoad(t *testing.T) {
 	c := load.NewClient(clients)
 	tokens := o.accessTokens(t, clients)
 	start := time.Now()
-	codes := closed(o.codes(t, n))
-	t.Logf("minted %d codes in %v", n, time.Since(start).Round(time.Millisecond))
+	codes, esCodes := closed(o.codes(t, n)), closed(es.codes(t, n))
+	t.Logf("minted 2×%d codes in %v", n, time.Since(start).Round(time.Millisecond))
+	exchange := func(o *oidcBench, codes chan string) load.Op {
+		return func(ctx context.Context, _ int) error {
+			code, ok := <-codes
+			if !ok {
+				return errors.New("out of codes: raise GUESTPASS_LOAD_CODES")
+			}
+			return o.exchange(ctx, c, code)
+		}
+	}
 	opts := load.Options{Clients: clients, Duration: 5 * time.Second, Warmup: time.Second}
 	rows := []struct {
 		name string
 		op   load.Op
 	}{
 		{"bare net/http", load.Get(c, bare.URL, http.StatusOK)},
-		{"token endpoint, code exchange", func(ctx context.Context, _ int) error {
-			code, ok := <-codes
-			if !ok {
-				return errors.New("out of codes: raise GUESTPASS_LOAD_CODES")
-			}
-			return o.exchange(ctx, c, code)
-		}},
+		{"token endpoint, code exchange (ID token RS256)", exchange(o, codes)},
+		{"token endpoint, code exchange (ID token ES256)", exchange(es, esCodes)},
 		{"userinfo", func(ctx context.Context, w int) error { return o.userinfo(ctx, c, tokens[w]) }},
 	}
 	var base load.Result
