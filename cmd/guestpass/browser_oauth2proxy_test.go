@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guestpass/guestpass/internal/browsertest"
 	"github.com/guestpass/guestpass/internal/oauth2proxytest"
@@ -39,8 +40,11 @@ func TestBrowserOAuth2Proxy(t *testing.T) {
 		"redirectUris": []string{proxy + "/oauth2/callback"}}, &app); st != http.StatusCreated || app.ClientSecret == "" {
 		t.Fatalf("create app: %d %+v", st, app)
 	}
+	// With offline_access and --cookie-refresh, as docs/oidc.md advises,
+	// the proxy notices a revoked guest at its next refresh.
 	oauth2proxytest.Start(t, oauth2proxytest.Options{Listener: ln, Issuer: ts.URL + "/t/" + tid,
-		ClientID: app.ClientID, ClientSecret: app.ClientSecret, Upstream: upstream.URL})
+		ClientID: app.ClientID, ClientSecret: app.ClientSecret, Upstream: upstream.URL,
+		Flags: []string{"--scope=openid email profile offline_access", "--cookie-refresh=1s"}})
 
 	// The app itself is where the guest starts: oauth2-proxy sends the
 	// browser to GuestPass, which asks for the address (the invitation was
@@ -66,4 +70,25 @@ func TestBrowserOAuth2Proxy(t *testing.T) {
 	if user := b.Text(t, "#user"); user != inv.InvitedUser.ID {
 		t.Fatalf("X-Forwarded-User at the upstream: %q, want the guest id %s", user, inv.InvitedUser.ID)
 	}
+
+	// The proxy's clock is its own, and it counts a cookie's age in whole
+	// seconds: 2 s is past --cookie-refresh=1s.
+	refreshDue := func() { time.Sleep(2 * time.Second) }
+	t.Run("RefreshKeepsAGuestIn", func(t *testing.T) {
+		refreshDue()
+		b.Navigate(t, proxy+"/", "#email")
+		if email := b.Text(t, "#email"); email != "ana@fabrikam.example" {
+			t.Fatalf("after a refresh: %q", email)
+		}
+	})
+	t.Run("RevokedGuestIsSentToSignIn", func(t *testing.T) {
+		if st := ts.api(t, "POST", "/api/v1/tenants/"+tid+"/guests/"+inv.InvitedUser.ID+"/revokeSignInSessions", nil, nil); st != http.StatusOK {
+			t.Fatalf("revoke: %d", st)
+		}
+		refreshDue()
+		b.Navigate(t, proxy+"/", "form#send-code")
+		if u := b.URL(t); !strings.HasPrefix(u, ts.URL+"/t/"+tid+"/signin") {
+			t.Fatalf("after revocation the proxy let the browser to %s", u)
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,6 +63,9 @@ type Options struct {
 	ClientID     string
 	ClientSecret string
 	Upstream     string // the app's URL
+	// Flags are added to the documented command line; a --scope replaces
+	// its scope.
+	Flags []string
 }
 
 // Start runs oauth2-proxy as documented in docs/oidc.md, with the
@@ -90,7 +94,7 @@ func Start(tb testing.TB, o Options) {
 		"--client-id="+o.ClientID,
 		"--client-secret="+o.ClientSecret,
 		"--redirect-url="+base+"/oauth2/callback",
-		"--scope=openid email profile",
+		"--scope="+scope(o.Flags),
 		"--code-challenge-method=S256",
 		"--email-domain=*",
 		"--upstream="+o.Upstream,
@@ -98,6 +102,7 @@ func Start(tb testing.TB, o Options) {
 		"--cookie-secret="+hex.EncodeToString(secret),
 		"--cookie-secure=false", // http on loopback, in the test only
 	)
+	cmd.Args = append(cmd.Args, withoutScope(o.Flags)...)
 	cmd.ExtraFiles = []*os.File{f}
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tb.TempDir()}
 	var out lockedBuffer
@@ -121,6 +126,26 @@ func Start(tb testing.TB, o Options) {
 		}
 	})
 	waitReady(tb, base+"/ping", done, &out)
+}
+
+// scope is the --scope of flags, or the documented default.
+func scope(flags []string) string {
+	for _, f := range flags {
+		if v, ok := strings.CutPrefix(f, "--scope="); ok {
+			return v
+		}
+	}
+	return "openid email profile"
+}
+
+func withoutScope(flags []string) []string {
+	var out []string
+	for _, f := range flags {
+		if !strings.HasPrefix(f, "--scope=") {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // waitReady polls the proxy's health endpoint: a process starting up has
