@@ -2,11 +2,8 @@ package oidc
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/rand"
-	"crypto/rsa"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -382,129 +379,6 @@ func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token strin
 		return "", "", op.ErrInvalidRefreshToken
 	}
 	return t.GuestID, token, nil
-}
-
-// signingKey adapts a ServerKey for op.
-type signingKey struct{ k *guestpass.ServerKey }
-
-func (k signingKey) SignatureAlgorithm() jose.SignatureAlgorithm {
-	return jose.SignatureAlgorithm(k.k.Alg)
-}
-func (k signingKey) Key() any   { return k.k.Signer }
-func (k signingKey) ID() string { return k.k.ID }
-
-// publicKey is a published verification key.
-type publicKey struct{ k guestpass.ServerKey }
-
-func (k publicKey) ID() string                         { return k.k.ID }
-func (k publicKey) Algorithm() jose.SignatureAlgorithm { return jose.SignatureAlgorithm(k.k.Alg) }
-func (k publicKey) Use() string                        { return "sig" }
-func (k publicKey) Key() any {
-	switch p := k.k.Signer.Public().(type) {
-	case *rsa.PublicKey:
-		return p
-	case *ecdsa.PublicKey:
-		return p
-	}
-	return nil
-}
-
-// SigningKey signs with the client's id_token_signed_response_alg:
-// RS256 unless the app chose ES256.
-func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
-	alg := guestpass.AlgRS256
-	if ra := requestAppOf(ctx); ra != nil && ra.app != nil && ra.app.IDTokenAlg == guestpass.AlgES256 {
-		alg = guestpass.AlgES256
-	}
-	k, err := s.svc.CurrentSigningKey(ctx, alg)
-	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
-	}
-	return signingKey{k}, nil
-}
-
-func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.RS256, jose.ES256}, nil
-}
-
-func (s *storage) KeySet(ctx context.Context) ([]op.Key, error) {
-	keys, err := s.svc.SigningKeys(ctx)
-	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
-	}
-	out := make([]op.Key, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, publicKey{k})
-	}
-	return out, nil
-}
-
-// SetUserinfoFromScopes is deprecated in op; SetUserinfoFromRequest does
-// the work.
-func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
-	return nil
-}
-
-// SetUserinfoFromRequest fills the ID token's claims.
-func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	g, ok := grantOf(req)
-	if !ok {
-		return oidc.ErrUnsupportedGrantType()
-	}
-	a, err := s.liveGrant(ctx, g)
-	if err != nil {
-		return err
-	}
-	setClaims(info, a, scopes)
-	return nil
-}
-
-// setClaims is the one place claims are decided, for ID tokens and
-// userinfo alike. sub is the guest id: stable, per tenant, not the address.
-func setClaims(info *oidc.UserInfo, a *guestpass.ActiveSession, scopes []string) {
-	info.Subject = a.Guest.ID
-	if slices.Contains(scopes, oidc.ScopeEmail) {
-		info.Email, info.EmailVerified = a.Guest.Mail, true
-	}
-	if slices.Contains(scopes, oidc.ScopeProfile) && a.Guest.DisplayName != "" {
-		info.Name = a.Guest.DisplayName
-	}
-	info.AppendClaims("tid", a.Session.TenantID)
-	info.AppendClaims("idp", a.Session.IDP)
-	info.AppendClaims("amr", a.Session.AMR)
-	info.AppendClaims("auth_time", a.Session.AuthTime.Unix())
-}
-
-// userinfoScopes: access tokens do not carry their scopes, so userinfo
-// answers the standard claims of an openid email profile grant.
-var userinfoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile}
-
-// SetUserinfoFromToken answers userinfo: refused at once when the session
-// behind the token has been revoked or has expired.
-func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	sid, gid, exp, ok := parseAccessTokenID(tokenID)
-	if !ok || !s.now().Before(exp) {
-		return oidc.ErrAccessDenied().WithDescription("access token expired or invalid")
-	}
-	a, err := s.liveGrant(ctx, grant{tenantID: tenantOf(ctx), sessionID: sid, grantID: gid})
-	if err != nil {
-		return oidc.ErrAccessDenied().WithDescription("the session or grant behind this token has ended")
-	}
-	if a.Guest.ID != subject {
-		return oidc.ErrAccessDenied()
-	}
-	setClaims(info, a, userinfoScopes)
-	return nil
-}
-
-func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	var info oidc.UserInfo
-	if err := s.SetUserinfoFromToken(ctx, &info, tokenID, subject, ""); err != nil {
-		return err
-	}
-	resp.Active, resp.Subject, resp.ClientID = true, subject, clientID
-	resp.SetUserInfo(&info)
-	return nil
 }
 
 func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
