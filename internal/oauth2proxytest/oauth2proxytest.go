@@ -1,15 +1,14 @@
 package oauth2proxytest
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -105,8 +104,15 @@ func Start(tb testing.TB, o Options) {
 	cmd.Args = append(cmd.Args, withoutScope(o.Flags)...)
 	cmd.ExtraFiles = []*os.File{f}
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tb.TempDir()}
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	// The log goes to a file, read back when the test failed.
+	logPath := filepath.Join(tb.TempDir(), "oauth2-proxy.log")
+	out, err := os.Create(logPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer out.Close() // the child has its own descriptor
+	log := func() string { b, _ := os.ReadFile(logPath); return string(b) }
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start %s: %v", bin, err)
 	}
@@ -122,10 +128,10 @@ func Start(tb testing.TB, o Options) {
 			<-done
 		}
 		if tb.Failed() {
-			tb.Logf("oauth2-proxy log:\n%s", out.String())
+			tb.Logf("oauth2-proxy log:\n%s", log())
 		}
 	})
-	waitReady(tb, base+"/ping", done, &out)
+	waitReady(tb, base+"/ping", done, log)
 }
 
 // scope is the --scope of flags, or the documented default.
@@ -150,12 +156,12 @@ func withoutScope(flags []string) []string {
 
 // waitReady polls the proxy's health endpoint: a process starting up has
 // no clock to fake.
-func waitReady(tb testing.TB, url string, done <-chan struct{}, out *lockedBuffer) {
+func waitReady(tb testing.TB, url string, done <-chan struct{}, log func() string) {
 	tb.Helper()
 	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-done:
-			tb.Fatalf("oauth2-proxy exited:\n%s", out.String())
+			tb.Fatalf("oauth2-proxy exited:\n%s", log())
 		default:
 		}
 		if resp, err := http.Get(url); err == nil {
@@ -165,24 +171,7 @@ func waitReady(tb testing.TB, url string, done <-chan struct{}, out *lockedBuffe
 			}
 		}
 		if time.Since(start) > 20*time.Second {
-			tb.Fatalf("oauth2-proxy did not become ready:\n%s", out.String())
+			tb.Fatalf("oauth2-proxy did not become ready:\n%s", log())
 		}
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
