@@ -446,6 +446,15 @@ func TestTenantIsolation(t *testing.T) {
 	if _, err := rb.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
 		t.Fatal("tenant B's userinfo accepted tenant A's token")
 	}
+	// ...and at a tenant that does not exist (these endpoints read no
+	// tenant row: every lookup is scoped by the path's tenant).
+	req, _ := http.NewRequest(http.MethodGet, env.URL+"/t/"+strings.Replace(a.ID, a.ID[:8], "00000000", 1)+"/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode == http.StatusOK {
+		t.Fatalf("an unknown tenant's userinfo accepted tenant A's token: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// A's refresh token at B.
 	crossB := rb.oauth
 	if _, err := crossB.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {

@@ -87,13 +87,14 @@ func TestBadRequestPages(t *testing.T) {
 		t.Fatalf("unknown tenant: %d %q", resp.Status, guestclient.Alert(resp.Body))
 	}
 	// A client is not a browser: the token endpoint of an unknown tenant
-	// stays plain.
-	tr, err := http.PostForm(env.URL+"/t/nope/oauth/token", url.Values{"grant_type": {"authorization_code"}})
+	// answers it in JSON, refusing the client it cannot find.
+	tr, err := http.PostForm(env.URL+"/t/nope/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {"x"},
+		"client_id": {r.app.ID}, "client_secret": {r.secret}, "redirect_uri": {redirectURI}, "code_verifier": {oauth2.GenerateVerifier()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr.Body.Close()
-	if tr.StatusCode != http.StatusNotFound || strings.HasPrefix(tr.Header.Get("Content-Type"), "text/html") {
+	if tr.StatusCode/100 != 4 || !strings.HasPrefix(tr.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("token endpoint of an unknown tenant: %d %s", tr.StatusCode, tr.Header.Get("Content-Type"))
 	}
 }

@@ -146,27 +146,46 @@ func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request, browser bo
 		http.Error(w, http.StatusText(status), status)
 		return nil, nil, false
 	}
-	ctx := context.WithValue(r.Context(), tenantKey, t.ID)
-	if c, err := r.Cookie(p.cookie(t.ID)); err == nil {
+	return p.withContext(r, t.ID), t, true
+}
+
+// withContext stores the tenant id, the browser's session cookie and the
+// client description in the request context.
+func (p *Provider) withContext(r *http.Request, tenantID string) *http.Request {
+	ctx := context.WithValue(r.Context(), tenantKey, tenantID)
+	if c, err := r.Cookie(p.cookie(tenantID)); err == nil {
 		ctx = context.WithValue(ctx, sessionTokenKey, c.Value)
 	}
 	ctx = context.WithValue(ctx, clientKey, guestpass.Client{IP: p.ip(r), UserAgent: r.UserAgent()})
 	ctx = context.WithValue(ctx, appKey, &requestApp{})
-	return r.WithContext(ctx), t, true
+	return r.WithContext(ctx)
 }
+
+// clientPaths are the endpoints only clients call, server to server. They
+// skip the tenant row, a database read per call on the busiest endpoints
+// (userinfo, token): every lookup they make (client, code, refresh token,
+// session) is scoped by the path's tenant and finds nothing for a tenant
+// that does not exist.
+var clientPaths = map[string]bool{"/oauth/token": true, "/userinfo": true, "/revoke": true, "/oauth/introspect": true}
 
 // serveOP hands the request to op with the tenant prefix stripped. On the
 // endpoints a browser visits, op's error answers become pages, and a
 // form_post response is the pages' form.
 func (p *Provider) serveOP(w http.ResponseWriter, r *http.Request) {
-	browser := browserPaths[strings.TrimPrefix(r.URL.Path, "/t/"+r.PathValue("tid"))]
-	r, t, ok := p.withTenant(w, r, browser)
-	if !ok {
-		return
+	tid := r.PathValue("tid")
+	path := strings.TrimPrefix(r.URL.Path, "/t/"+tid)
+	browser := browserPaths[path]
+	var t *guestpass.Tenant
+	if clientPaths[path] {
+		r = p.withContext(r, tid)
+	} else {
+		var ok bool
+		if r, t, ok = p.withTenant(w, r, browser); !ok {
+			return
+		}
 	}
-	prefix := "/t/" + t.ID
 	r2 := r.Clone(r.Context())
-	r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
+	r2.URL.Path = path
 	r2.URL.RawPath = ""
 	w.Header().Set("Cache-Control", "no-store")
 	if !browser {
