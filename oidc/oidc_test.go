@@ -418,6 +418,22 @@ func TestUnassignedGuest(t *testing.T) {
 	if again.Status != http.StatusBadRequest {
 		t.Fatalf("replayed denial: %d", again.Status)
 	}
+
+	t.Run("UnassignedLaterCannotRefresh", func(t *testing.T) {
+		ob := env.Browser()
+		code, pkce := r.code(t, ob, "other@fabrikam.com")
+		tok, err := r.oauth.Exchange(t.Context(), code, oauth2.VerifierOption(pkce))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Svc.UpdateApplication(t.Context(), env.Op, tn.ID, r.app.ID, &guestpass.AppInput{AssignedGuestIDs: &[]string{}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.oauth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+		if oauthErr(err) != "invalid_grant" {
+			t.Fatalf("refresh after the guest was unassigned: %v", err)
+		}
+	})
 }
 
 func TestTenantIsolation(t *testing.T) {

@@ -331,12 +331,15 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, err
 	}
-	// An app switched to requireMfa since the grant: its sessions without a
-	// second factor sign in again (login does the asking), as forward auth
-	// makes them on the next request.
+	// The app as it is now, as forward auth judges every request: a guest
+	// no longer assigned to it, or a session without the second factor it
+	// has since come to require, must sign in again (login decides).
 	app, err := s.application(ctx, t.ClientID)
 	if err != nil {
 		return nil, err
+	}
+	if !app.Allows(t.GuestID) {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the guest is no longer assigned to this application")
 	}
 	if a.Tenant.MFARequiredFor(app) && !a.Session.HasMFA() {
 		return nil, oidc.ErrInvalidGrant().WithDescription("this application requires a second factor: sign in again")
