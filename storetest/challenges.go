@@ -29,7 +29,10 @@ func challengeTests() []test {
 			if diff := cmp.Diff(c, got); diff != "" {
 				t.Fatalf("read back (-want +got):\n%s", diff)
 			}
-			wantErr(t, func() error { _, err := s.GetMFAChallenge(t.Context(), "flow:aa", guestpass.ChallengePasskeyGet); return err }(), guestpass.ErrNotFound)
+			wantErr(t, func() error {
+				_, err := s.GetMFAChallenge(t.Context(), "flow:aa", guestpass.ChallengePasskeyGet)
+				return err
+			}(), guestpass.ErrNotFound)
 			wantErr(t, func() error { _, err := s.GetMFAChallenge(t.Context(), "flow:bb", guestpass.ChallengeSMS); return err }(), guestpass.ErrNotFound)
 			// A new one of the same binding and kind replaces it, attempts and all.
 			_, err = s.CountMFAChallengeAttempt(t.Context(), "flow:aa", guestpass.ChallengeSMS, 5)
@@ -62,7 +65,10 @@ func challengeTests() []test {
 			if won != 1 {
 				t.Fatalf("%d callers took the challenge", won)
 			}
-			wantErr(t, func() error { _, err := s.GetMFAChallenge(t.Context(), "session:s1", guestpass.ChallengePasskeyCreate); return err }(), guestpass.ErrNotFound)
+			wantErr(t, func() error {
+				_, err := s.GetMFAChallenge(t.Context(), "session:s1", guestpass.ChallengePasskeyCreate)
+				return err
+			}(), guestpass.ErrNotFound)
 		}},
 		{"AttemptsBoundedWhenRacing", func(t *testing.T, s guestpass.Store) {
 			tn := mustTenant(t, s)
