@@ -185,7 +185,7 @@ func (s *Service) checkTextCode(ctx context.Context, t *Tenant, g *Guest, bindin
 		if left := s.limits.CodeAttempts - ch.Attempts; left > 0 {
 			return "", "", Errorf(KindInvalid, "wrong_sms_code", "That code is not right. You can try this code %d more times.", left)
 		}
-		return "", "", Errorf(KindInvalid, "wrong_sms_code", "That code is not right, and it can no longer be used. Send a new code.")
+		return "", "", Errorf(KindInvalid, "wrong_sms_code_last", "That code is not right, and it can no longer be used. Send a new code.")
 	}
 	won, err := s.store.ConsumeMFAChallenge(ctx, binding, ChallengeSMS, ch.CodeMAC)
 	if err != nil {

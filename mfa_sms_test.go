@@ -133,7 +133,7 @@ func TestSMSCodeRules(t *testing.T) {
 		flow, code := signIn(t)
 		for i := 1; i <= 5; i++ {
 			_, err := e.sms(t, flow, wrongCode(code))
-			if codeOf(err) != "wrong_sms_code" || (i == 5) != strings.Contains(err.Error(), "no longer be used") {
+			if want := map[bool]string{false: "wrong_sms_code", true: "wrong_sms_code_last"}[i == 5]; codeOf(err) != want {
 				t.Fatalf("guess %d: %v", i, err)
 			}
 		}

@@ -19,6 +19,7 @@ var templateFS embed.FS
 type pages struct {
 	tmpl map[string]*template.Template
 	css  []byte
+	js   []byte // passkey.js, the pages' only script
 }
 
 func newPages() (*pages, error) {
@@ -35,6 +36,9 @@ func newPages() (*pages, error) {
 		return nil, err
 	}
 	p.css = css
+	if p.js, err = fs.ReadFile(templateFS, "templates/passkey.js"); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -63,6 +67,7 @@ type pageData struct {
 	SessionEnds string
 	Apps        []appLink
 	MFA         *mfaData // form#mfa and #recovery-codes (mfa_pages.go)
+	Script      bool     // the page needs passkey.js
 	Security    *securityData
 }
 
@@ -109,6 +114,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, t *guestpas
 func (s *Server) pageHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /t/static/guestpass.css", s.serveCSS)
+	mux.HandleFunc("GET /t/static/passkey.js", s.serveJS)
 	mux.HandleFunc("GET /t/{tid}/redeem", s.redeemPage)
 	mux.HandleFunc("GET /t/{tid}/signin", s.signInPage)
 	mux.HandleFunc("POST /t/{tid}/send-code", s.sendCode)
@@ -118,6 +124,10 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/consent", s.consent)
 	mux.HandleFunc("GET /t/{tid}/mfa", s.mfaPage)
 	mux.HandleFunc("POST /t/{tid}/mfa", s.verifyMFA)
+	mux.HandleFunc("POST /t/{tid}/mfa/passkey/options", s.mfaPasskeyOptions)
+	mux.HandleFunc("POST /t/{tid}/mfa/passkey", s.mfaPasskey)
+	mux.HandleFunc("POST /t/{tid}/mfa/sms", s.mfaSendSMS)
+	mux.HandleFunc("POST /t/{tid}/mfa/sms/verify", s.mfaVerifySMS)
 	mux.HandleFunc("GET /t/{tid}/apps", s.appsPage)
 	mux.HandleFunc("GET /t/{tid}/security", s.securityPage)
 	mux.HandleFunc("POST /t/{tid}/security/reauth", s.reauthenticate)
@@ -125,6 +135,10 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/security/totp/confirm", s.confirmTOTP)
 	mux.HandleFunc("POST /t/{tid}/security/remove", s.removeMethod)
 	mux.HandleFunc("POST /t/{tid}/security/recovery-codes", s.regenerateCodes)
+	mux.HandleFunc("POST /t/{tid}/security/passkey/options", s.addPasskeyOptions)
+	mux.HandleFunc("POST /t/{tid}/security/passkey", s.addPasskey)
+	mux.HandleFunc("POST /t/{tid}/security/sms", s.addSMS)
+	mux.HandleFunc("POST /t/{tid}/security/sms/confirm", s.confirmSMS)
 	mux.HandleFunc("POST /t/{tid}/signout", s.signOut)
 	mux.HandleFunc("GET /t/{tid}"+guestpass.FederationCallbackPath, s.federationCallback)
 	mux.HandleFunc("/", s.notFoundPage)
@@ -136,7 +150,9 @@ func (s *Server) pageHandler() http.Handler {
 func pageHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
+		// The one script is our own file (passkey.js), which fetches
+		// passkey options from our own origin: no inline script, no eval.
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("X-Frame-Options", "DENY")
@@ -149,6 +165,12 @@ func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(s.pages.css)
+}
+
+func (s *Server) serveJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(s.pages.js)
 }
 
 func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
@@ -179,8 +201,11 @@ func formValue(r *http.Request, name string) string {
 }
 
 // parseForm bounds the body: guest forms are tiny.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+func parseForm(w http.ResponseWriter, r *http.Request) error { return parseFormMax(w, r, 16<<10) }
+
+// parseFormMax is parseForm for forms that carry more (a passkey's answer).
+func parseFormMax(w http.ResponseWriter, r *http.Request, max int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
 	if err := r.ParseForm(); err != nil {
 		return guestpass.Errorf(guestpass.KindInvalid, "invalid_form", "The form could not be read.")
 	}

@@ -17,6 +17,11 @@ type securityData struct {
 	CanRemove  bool   // more than one method: the last goes only by an admin reset
 	Adding     bool   // the pending secret is shown (MFA) with form#add-totp
 	NewCodes   []string
+	Passkeys   bool   // form#add-passkey (shown by passkey.js)
+	SMS        bool   // form#add-sms
+	SMSEntry   bool   // form#sms-code for the number just texted
+	SMSTo      string // that number, masked ("" after a wrong code)
+	SMSUntil   string // HH:MM UTC
 }
 
 type methodRow struct{ ID, Kind, Added string }
@@ -83,12 +88,16 @@ func (s *Server) showSecurity(w http.ResponseWriter, r *http.Request, status int
 	d := s.newPage(r, "title.security", v.Tenant)
 	d.GuestMail = v.Guest.Mail
 	sd := &securityData{CodesLeft: v.RecoveryCodesLeft, Fresh: v.Fresh,
-		FreshUntil: v.FreshUntil.UTC().Format("15:04"), CanRemove: len(v.Methods) > 1}
+		FreshUntil: v.FreshUntil.UTC().Format("15:04"), CanRemove: len(v.Methods) > 1, Passkeys: v.Passkeys, SMS: v.SMS}
 	for _, m := range v.Methods {
-		sd.Methods = append(sd.Methods, methodRow{ID: m.ID, Kind: d.L.T("security." + string(m.Kind)),
-			Added: m.ConfirmedAt.UTC().Format("2006-01-02 15:04")})
+		kind := d.L.T("security." + string(m.Kind))
+		if m.Kind == guestpass.MFASMS {
+			kind = d.L.T("security.sms", v.Phones[m.ID])
+		}
+		sd.Methods = append(sd.Methods, methodRow{ID: m.ID, Kind: kind, Added: m.ConfirmedAt.UTC().Format("2006-01-02 15:04")})
 	}
 	d.Security = sd
+	d.Script = v.Fresh && v.Passkeys
 	if failure != nil {
 		d.Alert = d.L.Error(failure)
 	}
@@ -125,12 +134,13 @@ func (s *Server) securityFailed(w http.ResponseWriter, r *http.Request, err erro
 
 func (s *Server) securityRequest(w http.ResponseWriter, r *http.Request) (guestpass.SecurityRequest, bool) {
 	tid := r.PathValue("tid")
-	if err := parseForm(w, r); err != nil {
+	if err := parseFormMax(w, r, passkeyFormMax); err != nil {
 		s.renderError(w, r, nil, err)
 		return guestpass.SecurityRequest{}, false
 	}
 	return guestpass.SecurityRequest{TenantID: tid, SessionToken: cookieValue(r, sessionCookie(tid)),
-		MethodID: formValue(r, "method"), Code: formValue(r, "code"), Client: s.client(r)}, true
+		MethodID: formValue(r, "method"), Code: formValue(r, "code"), Phone: formValue(r, "phone"),
+		Credential: r.PostFormValue("credential"), Client: s.client(r)}, true
 }
 
 // reauthenticate emails a code to the session's own address and starts a
