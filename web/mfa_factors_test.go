@@ -131,7 +131,9 @@ func TestPasskeyPages(t *testing.T) {
 
 	t.Run("OptionsNeedTheFlow", func(t *testing.T) {
 		status, body := options(t, e.Browser(), e.path("/mfa/passkey/options"))
-		var out struct{ Error struct{ Code, Message string } }
+		var out struct {
+			Error struct{ Code, Message string }
+		}
 		if status != 400 || json.Unmarshal(body, &out) != nil || out.Error.Code != "flow_expired" || out.Error.Message == "" {
 			t.Fatalf("options without a flow: %d %s", status, body)
 		}
