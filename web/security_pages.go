@@ -37,7 +37,7 @@ func init() {
 		"security.fresh":        "You can make changes until %s UTC.",
 		"security.stale":        "For your security, changes need a sign-in within the last 10 minutes. We will email you a new code (and ask for your second factor), then bring you back here.",
 		"security.addlead":      "Add this account to your authenticator app, then enter the 6-digit code it shows.",
-		"security.done.added":   "Your authenticator app was added. We sent you an email about it.",
+		"security.done.added":   "Your new sign-in method was added. We sent you an email about it.",
 		"security.done.removed": "The method was removed. We sent you an email about it.",
 		"security.newcodes":     "Your new recovery codes. The old ones no longer work. They are not shown again.",
 		"button.reauth":         "Confirm it is me",
