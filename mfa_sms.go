@@ -65,6 +65,7 @@ var (
 	errSMSOff       = Errorf(KindInvalid, "sms_unavailable", "Text messages are not available on this server. Use another method.")
 	errNoSMS        = Errorf(KindInvalid, "no_sms", "You have no phone number for codes here. Use another method.")
 	errSMSLimited   = Errorf(KindRateLimited, "sms_rate_limited", "A code was sent a moment ago. Wait half a minute before asking for another one.")
+	errSMSTooMany   = Errorf(KindRateLimited, "sms_too_many", "Too many text messages were sent. Try again in an hour, or use another method.")
 	errSMSUsedUp    = Errorf(KindInvalid, "sms_code_used_up", "This code can no longer be used. Send a new code.")
 	errSMSExpired   = Errorf(KindInvalid, "sms_code_expired", "This code has expired. Send a new code.")
 	errSMSFormat    = Errorf(KindInvalid, "invalid_sms_code_format", "Enter the 8-digit code from the text message.")
@@ -129,15 +130,16 @@ func (s *Service) textCode(ctx context.Context, t *Tenant, g *Guest, binding, me
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
 		for _, l := range []struct {
-			key string
-			l   Limit
+			key     string
+			l       Limit
+			refusal error
 		}{
-			{"send:ip:" + c.IP, s.limits.SendPerIP},
-			{"sms:" + binding, s.limits.SendPerFlow},
-			{"sms:guest:" + t.ID + ":" + g.ID, s.limits.SendPerAddress},
+			{"send:ip:" + c.IP, s.limits.SendPerIP, errSMSTooMany},
+			{"sms:" + binding, s.limits.SendPerFlow, errSMSLimited},
+			{"sms:guest:" + t.ID + ":" + g.ID, s.limits.SendPerAddress, errSMSTooMany},
 		} {
 			if ok, _, err := s.take(ctx, tx, l.key, l.l); err != nil || !ok {
-				return cmpErr(err, errSMSLimited)
+				return cmpErr(err, l.refusal)
 			}
 		}
 		if err := tx.PutMFAChallenge(ctx, ch); err != nil {

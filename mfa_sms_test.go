@@ -318,3 +318,23 @@ func FuzzParsePhone(f *testing.F) {
 		}
 	})
 }
+
+// Texts cost money: 10 per guest per hour, whatever the flows.
+func TestSMSTenPerGuestPerHour(t *testing.T) {
+	e := newFactorsEnv(t)
+	e.smsRegistered(t, "ana@fabrikam.com") // the first text
+	flow := e.firstFactor(t, "ana@fabrikam.com", 2)
+	sent := 1
+	for ; sent < 20; sent++ {
+		e.clock.Advance(30 * time.Second)
+		if _, err := e.sendSMS(t, flow, ""); err != nil {
+			if codeOf(err) != "sms_too_many" {
+				t.Fatalf("send %d: %v", sent+1, err)
+			}
+			break
+		}
+	}
+	if sent != 10 {
+		t.Fatalf("%d texts before the hourly limit, want 10", sent)
+	}
+}

@@ -34,6 +34,7 @@ func init() {
 		"err.sms_code_expired":        "Dieser Code ist abgelaufen. Fordern Sie einen neuen Code an.",
 		"err.sms_code_used_up":        "Dieser Code kann nicht mehr verwendet werden. Fordern Sie einen neuen Code an.",
 		"err.sms_rate_limited":        "Gerade wurde ein Code gesendet. Warten Sie eine halbe Minute, bevor Sie einen neuen anfordern.",
+		"err.sms_too_many":            "Es wurden zu viele SMS gesendet. Versuchen Sie es in einer Stunde erneut oder wählen Sie eine andere Methode.",
 		"err.invalid_phone":           "Geben Sie Ihre Handynummer mit Ländervorwahl ein, zum Beispiel +49 151 23456789.",
 		"err.phone_registered":        "Diese Nummer ist bereits eine Ihrer Methoden.",
 		"err.passkey_refused":         "Der Passkey konnte nicht bestätigt werden. Versuchen Sie es erneut oder wählen Sie eine andere Methode.",
