@@ -275,6 +275,24 @@ func passkeyCeremony(ms []*MFAMethod) (ChallengeKind, error) {
 // the options for navigator.credentials as JSON. The ceremony state stays
 // here, bound to the flow; a new call replaces the previous ceremony.
 func (s *Service) PasskeyOptions(ctx context.Context, tenantID, flowToken string) ([]byte, error) {
+	f, err := s.passkeyFlow(ctx, tenantID, flowToken)
+	if err != nil {
+		return nil, err
+	}
+	return s.beginPasskey(ctx, f.t, f.g, flowBinding(f.flow), f.kind, f.ms)
+}
+
+// passkeyStep is a flow waiting for its second factor, with the guest's
+// methods and the passkey ceremony it runs.
+type passkeyStep struct {
+	t    *Tenant
+	flow *Flow
+	g    *Guest
+	ms   []*MFAMethod
+	kind ChallengeKind
+}
+
+func (s *Service) passkeyFlow(ctx context.Context, tenantID, flowToken string) (*passkeyStep, error) {
 	t, flow, g, err := s.mfaFlow(ctx, tenantID, flowToken)
 	if err != nil {
 		return nil, err
@@ -287,7 +305,7 @@ func (s *Service) PasskeyOptions(ctx context.Context, tenantID, flowToken string
 	if err != nil {
 		return nil, err
 	}
-	return s.beginPasskey(ctx, t, g, flowBinding(flow), kind, ms)
+	return &passkeyStep{t: t, flow: flow, g: g, ms: ms, kind: kind}, nil
 }
 
 // VerifyPasskeyRequest is a submitted form#passkey: the browser's
@@ -304,18 +322,11 @@ type VerifyPasskeyRequest struct {
 // one proves the second factor. Every answer, right or wrong, uses up the
 // ceremony; a wrong one is charged to the guest's failure budget.
 func (s *Service) VerifyPasskey(ctx context.Context, req VerifyPasskeyRequest) (*SignInResult, error) {
-	t, flow, g, err := s.mfaFlow(ctx, req.TenantID, req.FlowToken)
+	f, err := s.passkeyFlow(ctx, req.TenantID, req.FlowToken)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
-	if err != nil {
-		return nil, internal("list mfa methods", err)
-	}
-	kind, err := passkeyCeremony(ms)
-	if err != nil {
-		return nil, err
-	}
+	t, flow, g, ms, kind := f.t, f.flow, f.g, f.ms, f.kind
 	var r *PasskeyResult
 	res := &SignInResult{}
 	err = s.chargeCode(ctx, t, g, req.Client, "", func() error {
