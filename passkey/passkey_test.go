@@ -202,3 +202,19 @@ func FuzzFinishLogin(f *testing.F) {
 		}
 	})
 }
+
+func FuzzFinishRegistration(f *testing.F) {
+	rp, err := passkey.New(base)
+	if err != nil {
+		f.Fatal(err)
+	}
+	u := ana()
+	opts, state, _ := rp.BeginRegistration(u)
+	f.Add(softauthn.New(base).Create(f, opts))
+	f.Add([]byte(`{"id":"","rawId":"","type":"public-key","response":{"attestationObject":"oA","clientDataJSON":"e30"}}`))
+	f.Fuzz(func(t *testing.T, response []byte) {
+		if _, err := rp.FinishRegistration(u, state, response); err != nil && !errors.Is(err, guestpass.ErrPasskeyRefused) {
+			t.Fatalf("a browser's answer caused a server error: %v", err)
+		}
+	})
+}
