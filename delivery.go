@@ -81,37 +81,42 @@ func (j *sentJobs) pruneLocked(now time.Time, hard bool) {
 // are dropped; a code that would arrive after it expired is dropped and
 // audited rather than sent late; permanent refusals and the last failed try
 // mark the invitation's delivery failed with the server's reason.
+//
+// Text messages (MailTextCode) take the same path to the TextSender; their
+// audit events are text.* instead of mail.*.
 func (s *Service) HandleMail(ctx context.Context, job MailJob, attempt, maxAttempts int) error {
 	if job.Discard {
 		return nil
 	}
+	what := channelOf(job)
 	if !job.NotAfter.IsZero() && !s.clock.Now().Before(job.NotAfter) {
-		return s.mailOutcome(ctx, job, DeliveryFailed, "mail.drop", "expired before delivery")
+		return s.mailOutcome(ctx, job, DeliveryFailed, what+".drop", "expired before delivery")
 	}
-	if s.mailer == nil {
-		return errors.New("no mailer configured")
+	send, err := s.sender(job)
+	if err != nil {
+		return err
 	}
 	plain, err := s.keys.Open(job.Sealed, []byte(job.ID))
 	if err != nil {
 		// Sealed under another key: retrying cannot help.
-		return s.mailOutcome(ctx, job, DeliveryFailed, "mail.fail", "cannot decrypt queued message (secret key changed?)")
+		return s.mailOutcome(ctx, job, DeliveryFailed, what+".fail", "cannot decrypt queued message (secret key changed?)")
 	}
 	msg, err := decodeMessage(plain)
 	if err != nil {
-		return s.mailOutcome(ctx, job, DeliveryFailed, "mail.fail", "corrupt queued message")
+		return s.mailOutcome(ctx, job, DeliveryFailed, what+".fail", "corrupt queued message")
 	}
 	if s.sent.has(job.ID, s.clock.Now()) {
 		// Accepted by the server on an earlier attempt whose outcome could
 		// not be recorded: record it now, never send twice.
 		return s.recordSent(ctx, job)
 	}
-	err = s.mailer.Send(ctx, msg)
+	err = send(ctx, msg)
 	switch {
 	case err == nil:
 		s.sent.add(job.ID, s.clock.Now())
 		return s.recordSent(ctx, job)
-	case errors.Is(err, ErrMailPermanent) || attempt >= maxAttempts:
-		return s.mailOutcome(ctx, job, DeliveryFailed, "mail.fail", reasonOf(err))
+	case errors.Is(err, ErrMailPermanent) || errors.Is(err, ErrTextPermanent) || attempt >= maxAttempts:
+		return s.mailOutcome(ctx, job, DeliveryFailed, what+".fail", reasonOf(err))
 	}
 	s.log.Warn("mail delivery failed; will retry", "job", job.ID, "kind", job.Type, "attempt", attempt, "err", reasonOf(err))
 	if job.InvitationID != "" {
@@ -122,10 +127,35 @@ func (s *Service) HandleMail(ctx context.Context, job MailJob, attempt, maxAttem
 	return err
 }
 
+// channelOf names a job's channel in audit actions: "mail" or "text".
+func channelOf(job MailJob) string {
+	if job.Type == MailTextCode {
+		return "text"
+	}
+	return "mail"
+}
+
+// sender is how job is delivered: the Mailer, or the TextSender for texts.
+// Without one the job waits (an error retries it) rather than being lost:
+// a misconfigured node must not eat another node's mail.
+func (s *Service) sender(job MailJob) (func(context.Context, *Message) error, error) {
+	if job.Type == MailTextCode {
+		if s.texts == nil {
+			return nil, errors.New("no SMS provider configured")
+		}
+		host := s.base.Hostname()
+		return func(ctx context.Context, m *Message) error { return s.texts.SendText(ctx, m.To, textBody(m, host)) }, nil
+	}
+	if s.mailer == nil {
+		return nil, errors.New("no mailer configured")
+	}
+	return s.mailer.Send, nil
+}
+
 // recordSent records a delivered message; once recorded, the job needs no
 // memory of it.
 func (s *Service) recordSent(ctx context.Context, job MailJob) error {
-	if err := s.mailOutcome(ctx, job, DeliverySent, "mail.send", ""); err != nil {
+	if err := s.mailOutcome(ctx, job, DeliverySent, channelOf(job)+".send", ""); err != nil {
 		return err
 	}
 	s.sent.forget(job.ID)

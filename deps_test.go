@@ -46,7 +46,7 @@ func guestpassRules() packageRules {
 	return packageRules{
 		rootAllowed:   []string{"golang.org/x/"},
 		rootForbidden: []string{"net/http", "database/sql"},
-		adapters:      []string{"sqlite", "postgres", "mail", "web", "oidc", "otp", "sms", "upstream"},
+		adapters:      []string{"sqlite", "postgres", "mail", "web", "oidc", "otp", "sms", "upstream", "passkey"},
 		allowedEdges:  map[string]string{},
 		docExempt:     map[string]string{},
 	}

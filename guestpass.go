@@ -258,6 +258,10 @@ const (
 	MailLockNotice MailKind = "lockNotice"
 	// MailSecurityNotice tells a guest their second factors changed.
 	MailSecurityNotice MailKind = "securityNotice"
+	// MailTextCode is an SMS code (To is a phone number). It rides the
+	// same durable queue as mail but goes to the TextSender, never the
+	// Mailer.
+	MailTextCode MailKind = "textCode"
 )
 
 // Message is everything needed to render and deliver one email. It is sealed

@@ -9,20 +9,30 @@ import (
 // MFAKind is a kind of second factor.
 type MFAKind string
 
-// MFATOTP is an authenticator app (RFC 6238). Passkeys and SMS are not
-// implemented yet (docs/mfa.md).
-const MFATOTP MFAKind = "totp"
+const (
+	// MFATOTP is an authenticator app (RFC 6238); Secret is its key.
+	MFATOTP MFAKind = "totp"
+	// MFAPasskey is a WebAuthn credential; Secret is its record
+	// (passkeySecret) and LastStep its signature counter.
+	MFAPasskey MFAKind = "passkey"
+	// MFASMS is a phone number that receives codes; Secret is the number.
+	MFASMS MFAKind = "sms"
+)
 
-// MFAMethod is one registered second factor of a guest. A method is created
-// unconfirmed when registration starts and counts only once the guest has
-// proven it with a first code (ConfirmedAt set).
+// MFAMethod is one registered second factor of a guest. It counts only once
+// ConfirmedAt is set: a TOTP method is created unconfirmed when its secret
+// is first shown and confirmed by its first code; a passkey or phone is
+// created confirmed, once its ceremony or texted code has proven it.
 type MFAMethod struct {
-	ID          string
-	TenantID    string
-	GuestID     string
-	Kind        MFAKind
-	Secret      []byte // sealed with Keys.Seal; never stored in the clear
-	LastStep    int64  // newest TOTP time step used: a step works once
+	ID       string
+	TenantID string
+	GuestID  string
+	Kind     MFAKind
+	Secret   []byte // sealed with Keys.Seal; never stored in the clear
+	// LastStep is the newest TOTP time step used (a step works once) or,
+	// for a passkey, the newest signature counter seen (UseTOTPStep: the
+	// counter must grow, which is the same rule).
+	LastStep    int64
 	CreatedAt   time.Time
 	ConfirmedAt time.Time
 }
@@ -38,7 +48,8 @@ type MFAQueries interface {
 	ConfirmMFAMethod(ctx context.Context, tenantID, id string, at time.Time) error
 	// UseTOTPStep records step as used on the method if and only if it is
 	// newer than every step used before: of two racing callers with the
-	// same code, exactly one gets true.
+	// same code, exactly one gets true. Passkeys use it for their
+	// signature counter.
 	UseTOTPStep(ctx context.Context, tenantID, id string, step int64) (bool, error)
 	// DeleteMFAMethods removes a guest's methods and recovery codes and
 	// returns how many methods it removed.

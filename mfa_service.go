@@ -66,20 +66,36 @@ func (s *Service) checkFlowApp(ctx context.Context, t *Tenant, appID string) err
 
 var errUnknownApp = Errorf(KindInvalid, "invalid_application", "The application that sent you here is not known to this organization. Go back to the application and try again.")
 
-// MFAView is what form#mfa shows: either "enter your code" for a guest with
-// a method, or a registration with the secret to scan.
+// MFAView is what the MFA step shows: for a guest with methods, a way to
+// prove each kind (form#mfa also takes recovery codes); for a guest without,
+// a registration: the TOTP secret to scan, and a passkey or a phone number
+// where the server offers them.
 type MFAView struct {
 	Tenant   *Tenant
 	Register bool
 	Secret   string // base32, for typing into an app
 	URI      string // otpauth:// for the QR code
+	// TOTP: the guest has an authenticator app (a later sign-in).
+	TOTP bool
+	// Passkey offers a passkey ceremony (PasskeyOptions): registering one,
+	// or signing in with one the guest has.
+	Passkey bool
+	// SMS offers texting a code: to a new number (Register), or to one of
+	// Phones (masked, by method id).
+	SMS    bool
+	Phones []PhoneChoice
+	// SMSSent is the code texted in this flow, while it can be entered.
+	SMSSent *SMSSent
 }
+
+// PhoneChoice is a registered number a sign-in may text a code to.
+type PhoneChoice struct{ MethodID, Masked string }
 
 // ViewMFA reads the flow's MFA step. For a guest without a confirmed method
 // it starts (or resumes) a TOTP registration: the unconfirmed secret is
 // stored sealed, so reloading the page shows the same secret.
 func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFAView, error) {
-	t, _, g, err := s.mfaFlow(ctx, tenantID, flowToken)
+	t, flow, g, err := s.mfaFlow(ctx, tenantID, flowToken)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +103,22 @@ func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFA
 	if err != nil {
 		return nil, internal("list mfa methods", err)
 	}
-	if confirmed(ms) != nil {
-		return &MFAView{Tenant: t}, nil
+	sent, err := s.pendingSMS(ctx, t, g, flowBinding(flow))
+	if err != nil {
+		return nil, err
+	}
+	if live := confirmed(ms); live != nil {
+		v := &MFAView{Tenant: t, TOTP: hasKind(live, MFATOTP), Passkey: s.passkeys != nil && hasKind(live, MFAPasskey), SMSSent: sent}
+		for _, m := range live {
+			if m.Kind == MFASMS && s.texts != nil {
+				p, err := s.openPhone(m)
+				if err != nil {
+					return nil, err
+				}
+				v.SMS, v.Phones = true, append(v.Phones, PhoneChoice{MethodID: m.ID, Masked: MaskPhone(p)})
+			}
+		}
+		return v, nil
 	}
 	m, err := s.pendingTOTP(ctx, t, g, ms)
 	if err != nil {
@@ -98,7 +128,8 @@ func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFA
 	if err != nil {
 		return nil, err
 	}
-	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: uri}, nil
+	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: uri,
+		Passkey: s.passkeys != nil, SMS: s.texts != nil, SMSSent: sent}, nil
 }
 
 func (s *Service) totpSecret(t *Tenant, g *Guest, m *MFAMethod) (secret, uri string, err error) {
@@ -225,34 +256,23 @@ func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInR
 	} else if code, ok = NormalizeTOTP(req.Code); !ok {
 		return nil, Errorf(KindInvalid, "invalid_mfa_code_format", "Enter the 6-digit code from your authenticator app.")
 	}
-	if err := s.guessAllowed(ctx, t, flow, req.Client); err != nil {
-		return nil, err
-	}
-	budget := s.limits.GuestFailures
-	bkey := budgetKey(t.ID, flow.Mail)
-	allowed, remaining, err := s.take(ctx, s.store, bkey, budget)
+	var res *SignInResult
+	var how []string
+	err = s.chargeCode(ctx, t, g, req.Client, "wrong_code", func() error {
+		var err error
+		res, how, err = s.checkSecondFactor(ctx, t, g, code, rcode)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if !allowed {
-		return nil, s.lock(ctx, t, flow.Mail, req.Client)
-	}
-	res, how, err := s.checkSecondFactor(ctx, t, g, code, rcode)
-	if errors.Is(err, errMFAWrong) || errors.Is(err, errTOTPReplay) {
-		if aerr := s.audit(ctx, s.store, signInEvent(t.ID, g, "mfa.verify", "wrong_code", req.Client)); aerr != nil {
-			return nil, aerr
-		}
-		if remaining == 0 {
-			return nil, s.lock(ctx, t, flow.Mail, req.Client)
-		}
-		return nil, err
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.ReturnToken(ctx, bkey, budget.interval()); err != nil {
-		return nil, internal("refund", err)
-	}
+	return s.mfaProven(ctx, t, g, flow, req.Client, how, res)
+}
+
+// mfaProven begins the session of a flow whose second factor was just
+// proven (how: the amr values it adds; "mfa" is added here) and carries the
+// recovery-code news of res over to the result.
+func (s *Service) mfaProven(ctx context.Context, t *Tenant, g *Guest, flow *Flow, c Client, how []string, res *SignInResult) (*SignInResult, error) {
 	if g.State == GuestDisabled {
 		return nil, Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName)
 	}
@@ -262,12 +282,65 @@ func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInR
 			amr = append(amr, a)
 		}
 	}
-	out, err := s.finishSignIn(ctx, t, g, flow, req.Client, idp, amr)
+	out, err := s.finishSignIn(ctx, t, g, flow, c, idp, amr)
 	if err != nil {
 		return nil, err
 	}
-	out.RecoveryCodes, out.RecoveryCodesLeft, out.UsedRecoveryCode = res.RecoveryCodes, res.RecoveryCodesLeft, res.UsedRecoveryCode
+	if res != nil {
+		out.RecoveryCodes, out.RecoveryCodesLeft, out.UsedRecoveryCode = res.RecoveryCodes, res.RecoveryCodesLeft, res.UsedRecoveryCode
+	}
 	return out, nil
+}
+
+// uncharged marks a failed check that was no guess (a code expired or used
+// up before it was compared): its attempt is given back.
+type uncharged struct{ error }
+
+func (u uncharged) Unwrap() error { return u.error }
+
+// chargeCode runs check under the guest's failure budget (the email-code
+// budget, DESIGN §3): the attempt is taken first and refunded when check
+// succeeds or fails uncharged. A failure of kind invalid is the guest's:
+// it is audited (as reason, or the error's own code when reason is empty)
+// and locks code sign-in when it spent the last of the budget. Any other
+// error is returned as it is.
+func (s *Service) chargeCode(ctx context.Context, t *Tenant, g *Guest, c Client, reason string, check func() error) error {
+	if err := s.guessAllowed(ctx, t, &Flow{Mail: g.Mail}, c); err != nil {
+		return err
+	}
+	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, g.Mail)
+	allowed, remaining, err := s.take(ctx, s.store, bkey, budget)
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return s.lock(ctx, t, g.Mail, c)
+	}
+	err = check()
+	var u uncharged
+	switch {
+	case err == nil || errors.As(err, &u):
+		if rerr := s.store.ReturnToken(ctx, bkey, budget.interval()); rerr != nil {
+			return internal("refund", rerr)
+		}
+		if err != nil {
+			return u.error
+		}
+		return nil
+	case KindOf(err) != KindInvalid:
+		return err
+	}
+	var e *Error
+	if reason == "" && errors.As(err, &e) {
+		reason = e.Code
+	}
+	if aerr := s.audit(ctx, s.store, signInEvent(t.ID, g, "mfa.verify", reason, c)); aerr != nil {
+		return aerr
+	}
+	if remaining == 0 {
+		return s.lock(ctx, t, g.Mail, c)
+	}
+	return err
 }
 
 var errTOTPReplay = Errorf(KindInvalid, "mfa_code_used", "This code has already been used. Wait for the next code in your app.")
@@ -334,20 +407,29 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 	return nil, nil, errMFAWrong
 }
 
-// confirmRegistration makes the method count and issues fresh recovery
-// codes, in one transaction.
+// confirmRegistration makes a sign-in's first method count (a pending TOTP
+// registration is confirmed; a new passkey or phone, made confirmed, is
+// created) and issues fresh recovery codes, in one transaction.
 func (s *Service) confirmRegistration(ctx context.Context, m *MFAMethod) ([]string, error) {
 	codes, hashes, err := s.newRecoveryCodes()
 	if err != nil {
 		return nil, err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		if err := tx.ConfirmMFAMethod(ctx, m.TenantID, m.ID, s.clock.Now()); err != nil {
-			return internal("confirm mfa method", err)
+		if err := s.saveMethod(ctx, tx, m); err != nil {
+			return err
 		}
 		return internal("recovery codes", tx.ReplaceRecoveryCodes(ctx, m.TenantID, m.GuestID, hashes))
 	})
 	return codes, err
+}
+
+// saveMethod confirms a pending method or creates a new confirmed one.
+func (s *Service) saveMethod(ctx context.Context, tx Tx, m *MFAMethod) error {
+	if m.Pending() {
+		return internal("confirm mfa method", tx.ConfirmMFAMethod(ctx, m.TenantID, m.ID, s.clock.Now()))
+	}
+	return internal("create mfa method", tx.CreateMFAMethod(ctx, m))
 }
 
 func (s *Service) newRecoveryCodes() ([]string, [][]byte, error) {

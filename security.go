@@ -2,7 +2,6 @@ package guestpass
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -31,6 +30,12 @@ type SecurityView struct {
 	// ends. A stale session must re-authenticate (Reauthenticate) first.
 	Fresh      bool
 	FreshUntil time.Time
+	// Phones are the masked numbers of the SMS methods, by method id.
+	Phones map[string]string
+	// Passkeys and SMS say whether those methods can be added here (a
+	// WebAuthn relying party, an SMS provider configured).
+	Passkeys bool
+	SMS      bool
 }
 
 // SecurityRequest is a change on the security page, made with the
@@ -39,7 +44,9 @@ type SecurityRequest struct {
 	TenantID     string
 	SessionToken string
 	MethodID     string // RemoveMFAMethod
-	Code         string // ConfirmTOTP: the first code of the new method
+	Code         string // ConfirmTOTP, ConfirmSMS: the code that proves the new method
+	Phone        string // AddSMS: the number to register
+	Credential   string // AddPasskey: the browser's PublicKeyCredential as JSON
 	Client       Client
 }
 
@@ -47,25 +54,35 @@ var errReauth = Errorf(KindForbidden, "reauth_required", "For your security, con
 
 // ViewSecurity lists the session's guest's methods; it changes nothing.
 func (s *Service) ViewSecurity(ctx context.Context, tenantID, sessionToken string) (*SecurityView, error) {
+	_, v, err := s.securityView(ctx, tenantID, sessionToken)
+	return v, err
+}
+
+func (s *Service) securityView(ctx context.Context, tenantID, sessionToken string) (*Session, *SecurityView, error) {
 	sess, g, err := s.SessionByToken(ctx, tenantID, sessionToken)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t, err := s.getTenant(ctx, s.store, tenantID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
 	if err != nil {
-		return nil, internal("list mfa methods", err)
+		return nil, nil, internal("list mfa methods", err)
 	}
 	left, err := s.store.CountRecoveryCodes(ctx, t.ID, g.ID)
 	if err != nil {
-		return nil, internal("count recovery codes", err)
+		return nil, nil, internal("count recovery codes", err)
 	}
 	live := confirmed(ms)
-	return &SecurityView{Tenant: t, Guest: g, Methods: live, RecoveryCodesLeft: left,
-		Fresh: s.fresh(sess, live), FreshUntil: sess.AuthTime.Add(FreshAuthWindow)}, nil
+	phones, err := s.maskedPhones(live)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sess, &SecurityView{Tenant: t, Guest: g, Methods: live, RecoveryCodesLeft: left,
+		Fresh: s.fresh(sess, live), FreshUntil: sess.AuthTime.Add(FreshAuthWindow),
+		Phones: phones, Passkeys: s.passkeys != nil, SMS: s.texts != nil}, nil
 }
 
 // fresh is the rule for changes: a sign-in within FreshAuthWindow that,
@@ -78,19 +95,19 @@ func (s *Service) fresh(sess *Session, live []*MFAMethod) bool {
 }
 
 // freshGuest loads what every change needs and refuses a stale session.
-func (s *Service) freshGuest(ctx context.Context, req SecurityRequest) (*Tenant, *Guest, []*MFAMethod, error) {
-	v, err := s.ViewSecurity(ctx, req.TenantID, req.SessionToken)
+func (s *Service) freshGuest(ctx context.Context, req SecurityRequest) (*Session, *Tenant, *Guest, []*MFAMethod, error) {
+	sess, v, err := s.securityView(ctx, req.TenantID, req.SessionToken)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if !v.Fresh {
-		return nil, nil, nil, errReauth
+		return nil, nil, nil, nil, errReauth
 	}
 	ms, err := s.store.ListMFAMethods(ctx, v.Tenant.ID, v.Guest.ID)
 	if err != nil {
-		return nil, nil, nil, internal("list mfa methods", err)
+		return nil, nil, nil, nil, internal("list mfa methods", err)
 	}
-	return v.Tenant, v.Guest, ms, nil
+	return sess, v.Tenant, v.Guest, ms, nil
 }
 
 // Reauthenticate starts a sign-in for the session's guest that returns to
@@ -109,7 +126,7 @@ func (s *Service) Reauthenticate(ctx context.Context, tenantID, sessionToken, fl
 // AddTOTP starts adding an authenticator app: it returns the pending
 // secret to scan (the same one until it is confirmed or goes stale).
 func (s *Service) AddTOTP(ctx context.Context, req SecurityRequest) (*MFAView, error) {
-	t, g, ms, err := s.freshGuest(ctx, req)
+	_, t, g, ms, err := s.freshGuest(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +150,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, req SecurityRequest) ([]strin
 	if !ok {
 		return nil, Errorf(KindInvalid, "invalid_mfa_code_format", "Enter the 6-digit code from your authenticator app.")
 	}
-	t, g, ms, err := s.freshGuest(ctx, req)
+	_, t, g, ms, err := s.freshGuest(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -146,26 +163,17 @@ func (s *Service) ConfirmTOTP(ctx context.Context, req SecurityRequest) ([]strin
 	if m == nil {
 		return nil, Errorf(KindInvalid, "no_pending_method", "Start again: choose Add an authenticator app.")
 	}
-	if err := s.chargeCode(ctx, t, g, req.Client, func() (bool, error) { return s.provePending(ctx, t, m, code) }); err != nil {
+	err = s.chargeCode(ctx, t, g, req.Client, "wrong_code", func() error {
+		ok, err := s.provePending(ctx, t, m, code)
+		if err == nil && !ok {
+			err = errMFAWrong
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	var codes [][]byte
-	var plain []string
-	if len(confirmed(ms)) == 0 {
-		if plain, codes, err = s.newRecoveryCodes(); err != nil {
-			return nil, err
-		}
-	}
-	err = s.securityChange(ctx, t, g, req.Client, SecurityMethodAdded, m.ID, func(tx Tx) error {
-		if err := tx.ConfirmMFAMethod(ctx, t.ID, m.ID, s.clock.Now()); err != nil {
-			return internal("confirm mfa method", err)
-		}
-		if codes == nil {
-			return nil
-		}
-		return internal("recovery codes", tx.ReplaceRecoveryCodes(ctx, t.ID, g.ID, codes))
-	})
-	return plain, err
+	return s.addMethod(ctx, t, g, req.Client, m, len(confirmed(ms)) == 0)
 }
 
 // provePending checks a code against the pending method; a matching step
@@ -189,44 +197,10 @@ func (s *Service) provePending(ctx context.Context, t *Tenant, m *MFAMethod, cod
 	return true, nil
 }
 
-// chargeCode runs check under the guest's failure budget (the email-code
-// budget): the attempt is taken first, refunded on success, and the guest
-// is locked when the budget runs out.
-func (s *Service) chargeCode(ctx context.Context, t *Tenant, g *Guest, c Client, check func() (bool, error)) error {
-	if err := s.guessAllowed(ctx, t, &Flow{Mail: g.Mail}, c); err != nil {
-		return err
-	}
-	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, g.Mail)
-	allowed, remaining, err := s.take(ctx, s.store, bkey, budget)
-	if err != nil {
-		return err
-	}
-	if !allowed {
-		return s.lock(ctx, t, g.Mail, c)
-	}
-	ok, err := check()
-	if err != nil && !errors.Is(err, errTOTPReplay) {
-		return err
-	}
-	if !ok {
-		if aerr := s.audit(ctx, s.store, signInEvent(t.ID, g, "mfa.verify", "wrong_code", c)); aerr != nil {
-			return aerr
-		}
-		if remaining == 0 {
-			return s.lock(ctx, t, g.Mail, c)
-		}
-		if err != nil {
-			return err
-		}
-		return errMFAWrong
-	}
-	return internal("refund", s.store.ReturnToken(ctx, bkey, budget.interval()))
-}
-
 // RemoveMFAMethod removes one of the guest's methods while another
 // confirmed one remains: the last one goes only by an admin reset.
 func (s *Service) RemoveMFAMethod(ctx context.Context, req SecurityRequest) error {
-	t, g, _, err := s.freshGuest(ctx, req)
+	_, t, g, _, err := s.freshGuest(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -253,12 +227,12 @@ func (s *Service) RemoveMFAMethod(ctx context.Context, req SecurityRequest) erro
 // RegenerateRecoveryCodes replaces the guest's recovery codes with ten new
 // ones (shown once); the old ones stop working.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, req SecurityRequest) ([]string, error) {
-	t, g, ms, err := s.freshGuest(ctx, req)
+	_, t, g, ms, err := s.freshGuest(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	if len(confirmed(ms)) == 0 {
-		return nil, Errorf(KindConflict, "no_method", "Recovery codes come with a second factor: add an authenticator app first.")
+		return nil, Errorf(KindConflict, "no_method", "Recovery codes come with a second factor: add one first.")
 	}
 	plain, codes, err := s.newRecoveryCodes()
 	if err != nil {

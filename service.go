@@ -55,8 +55,11 @@ type Config struct {
 	Rand    io.Reader // default crypto/rand
 	Logger  *slog.Logger
 	Mailer  Mailer // delivers queued mail; nil: jobs stay queued
-	// TextSender delivers SMS (TextSender()); nil: none configured.
+	// TextSender delivers SMS codes; nil: none configured, and SMS is not
+	// offered as a second factor.
 	TextSender TextSender
+	// Passkeys runs WebAuthn ceremonies; nil: passkeys are not offered.
+	Passkeys Passkeys
 	// Upstream talks to the tenants' identity providers; nil: none can be
 	// saved and every guest gets the email code (or the refusal page).
 	Upstream Upstream
@@ -82,6 +85,7 @@ type Service struct {
 	log      *slog.Logger
 	mailer   Mailer
 	texts    TextSender
+	passkeys Passkeys
 	upstream Upstream
 	limits   Limits
 	flowTTL  time.Duration
@@ -106,7 +110,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: cfg.Store, keys: cfg.Keys, clock: cfg.Clock, rand: cfg.Rand, base: base,
-		log: cfg.Logger, mailer: cfg.Mailer, texts: cfg.TextSender, upstream: cfg.Upstream, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
+		log: cfg.Logger, mailer: cfg.Mailer, texts: cfg.TextSender, passkeys: cfg.Passkeys, upstream: cfg.Upstream, limits: DefaultLimits(), flowTTL: cfg.FlowLifetime}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
@@ -158,8 +162,7 @@ func (s *Service) Limits() Limits { return s.limits }
 // wrap (readiness).
 func (s *Service) Store() Store { return s.store }
 
-// TextSender is the configured SMS sender, or nil. SMS is not yet a
-// second factor (docs/mfa.md): this is the seam that method will use.
+// TextSender is the configured SMS sender, or nil (no SMS second factor).
 func (s *Service) TextSender() TextSender { return s.texts }
 
 // TenantURL is {base}/t/{tid}{path}.

@@ -61,6 +61,7 @@ type env struct {
 	store  guestpass.Store
 	clock  *guestpass.FakeClock
 	mailer *recordingMailer
+	texts  *fakeTexts // newFactorsEnv only
 	tenant *guestpass.Tenant
 }
 

@@ -40,6 +40,7 @@ type Queries interface {
 	IdentityProviderQueries
 	ChangeQueries
 	MFAQueries
+	MFAChallengeQueries
 	OIDCQueries
 
 	CreateTenant(ctx context.Context, t *Tenant) error
@@ -117,8 +118,8 @@ type Queries interface {
 	CreateAdminToken(ctx context.Context, t *AdminToken) error
 	GetAdminToken(ctx context.Context, hash []byte) (*AdminToken, error)
 
-	// PurgeExpired deletes flows, sessions, OIDC requests and refresh
-	// tokens, and limiter rows dead before
+	// PurgeExpired deletes flows, sessions, MFA challenges, OIDC requests
+	// and refresh tokens, and limiter rows dead before
 	// `before`; it returns how many rows it removed.
 	PurgeExpired(ctx context.Context, before time.Time) (int, error)
 }

@@ -41,10 +41,10 @@ var german = catalog{
 		"Zweifel das Passwort). Falls es wieder vorkommt, wenden Sie sich an Ihre Kontaktperson bei %s.",
 
 	SecuritySubject:       "Die Anmeldemethoden Ihres Gastkontos bei %s wurden geändert",
-	SecurityMethodAdded:   "Ihrem Gastkonto bei %s wurde eine Authenticator-App als zweiter Faktor hinzugefügt.",
+	SecurityMethodAdded:   "Ihrem Gastkonto bei %s wurde ein zweiter Faktor (eine Authenticator-App, ein Passkey oder eine Telefonnummer) hinzugefügt.",
 	SecurityMethodRemoved: "Von Ihrem Gastkonto bei %s wurde ein zweiter Faktor entfernt.",
 	SecurityRecoveryCodes: "Für Ihr Gastkonto bei %s wurden neue Wiederherstellungscodes erstellt; die alten gelten nicht mehr.",
 	SecurityReview:        "Ihre Anmeldemethoden prüfen:",
 	SecurityNotYou: "Wenn Sie das nicht waren, melden Sie sich an, prüfen Sie Ihre Methoden sofort und informieren Sie " +
-		"Ihre Kontaktperson bei %s: Möglicherweise hat jemand Zugriff auf Ihr Postfach und Ihren Authenticator.",
+		"Ihre Kontaktperson bei %s: Möglicherweise hat jemand Zugriff auf Ihr Postfach und Ihren zweiten Faktor.",
 }

@@ -39,10 +39,10 @@ var english = catalog{
 		"If this happens again, tell your contact at %s.",
 
 	SecuritySubject:       "The sign-in methods of your guest account at %s changed",
-	SecurityMethodAdded:   "An authenticator app was added as a second factor to your guest account at %s.",
+	SecurityMethodAdded:   "A second factor (an authenticator app, a passkey or a phone number) was added to your guest account at %s.",
 	SecurityMethodRemoved: "A second factor was removed from your guest account at %s.",
 	SecurityRecoveryCodes: "New recovery codes were made for your guest account at %s; the old ones no longer work.",
 	SecurityReview:        "Review your sign-in methods:",
 	SecurityNotYou: "If this was not you, sign in and review your methods now, and tell your contact at %s: " +
-		"someone may have access to your mailbox and your authenticator.",
+		"someone may have access to your mailbox and your second factor.",
 }

@@ -82,6 +82,7 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 		`DELETE FROM oidc_refresh_tokens WHERE expires_at < $1`,
 		`DELETE FROM limits WHERE tat < $1`,
 		`DELETE FROM locks WHERE locked_until < $1`,
+		`DELETE FROM mfa_challenges WHERE expires_at < $1`,
 		// The feed outlives what it describes by ChangeRetention.
 		`DELETE FROM changes WHERE at < $1 - ` + strconv.FormatInt(guestpass.ChangeRetention.Nanoseconds(), 10),
 		// Registrations never confirmed: secrets shown but never proven.

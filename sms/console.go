@@ -44,16 +44,6 @@ func (c *Console) SendText(ctx context.Context, to, body string) error {
 	return nil
 }
 
-// ValidNumber reports whether s is an E.164 number: "+", a non-zero
-// digit, 7 to 15 digits in all.
-func ValidNumber(s string) bool {
-	if len(s) < 8 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+// ValidNumber reports whether s is an E.164 number (guestpass.IsE164, the
+// rule numbers are stored by).
+func ValidNumber(s string) bool { return guestpass.IsE164(s) }

@@ -80,6 +80,7 @@ func (q queries) PurgeExpired(ctx context.Context, before time.Time) (int, error
 		`DELETE FROM oidc_refresh_tokens WHERE expires_at < ?`,
 		`DELETE FROM limits WHERE tat < ?`,
 		`DELETE FROM locks WHERE locked_until < ?`,
+		`DELETE FROM mfa_challenges WHERE expires_at < ?`,
 		// The feed outlives what it describes by ChangeRetention.
 		`DELETE FROM changes WHERE at < ? - ` + strconv.FormatInt(guestpass.ChangeRetention.Nanoseconds(), 10),
 		// Registrations never confirmed: secrets shown but never proven.

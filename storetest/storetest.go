@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) guestpass.Store) {
 		{"Update", updateTests()},
 		{"Changes", changeTests()},
 		{"MFA", mfaTests()},
+		{"MFAChallenges", challengeTests()},
 		{"OIDC", oidcTests()},
 	}
 	for _, g := range groups {

@@ -19,6 +19,14 @@ type mfaData struct {
 	Codes     []string
 	Left      int
 	Recovered bool
+	// The other factors (mfa_factors.go): the TOTP field's wording, the
+	// passkey ceremony (create or get), texting a code and entering it.
+	TOTP     bool
+	Passkey  string // "", "create" or "get"
+	SMS      bool
+	Phones   []guestpass.PhoneChoice
+	SMSTo    string // a code went here: form#sms-code
+	SMSUntil string // HH:MM UTC
 	// The continue form is a GET to the destination: its query travels in
 	// hidden fields because a GET form replaces the action's query.
 	ContinueAction string
@@ -62,9 +70,18 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 		return
 	}
 	d := s.newPage(r, "title.mfa", v.Tenant)
-	d.MFA = &mfaData{Register: v.Register, Secret: v.Secret, URI: v.URI}
+	d.MFA = &mfaData{Register: v.Register, Secret: v.Secret, URI: v.URI, TOTP: v.TOTP, SMS: v.SMS, Phones: v.Phones}
 	if v.Register {
 		d.MFA.QR = qrDataURL(v.URI)
+	}
+	if v.Passkey {
+		d.MFA.Passkey, d.Script = "get", true
+		if v.Register {
+			d.MFA.Passkey = "create"
+		}
+	}
+	if v.SMSSent != nil {
+		d.MFA.SMSTo, d.MFA.SMSUntil = v.SMSSent.To, v.SMSSent.ExpiresAt.UTC().Format("15:04")
 	}
 	if failure != nil {
 		d.Alert = d.L.Error(failure)
@@ -88,15 +105,28 @@ func (s *Server) verifyMFA(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.svc.VerifyMFA(r.Context(), req)
 	if err != nil {
-		status, code, _ := s.publicError(r, err)
-		if code == "flow_expired" || status >= 500 || code == "tenant_not_found" {
-			t, _ := s.svc.PublicTenant(r.Context(), tid)
-			s.renderError(w, r, t, err)
-			return
-		}
-		s.showMFA(w, r, status, err)
+		s.mfaFailed(w, r, err)
 		return
 	}
+	s.mfaDone(w, r, res)
+}
+
+// mfaFailed shows a refused second factor on the MFA page, or an error
+// page when the flow itself is gone.
+func (s *Server) mfaFailed(w http.ResponseWriter, r *http.Request, err error) {
+	status, code, _ := s.publicError(r, err)
+	if code == "flow_expired" || status >= 500 || code == "tenant_not_found" {
+		t, _ := s.svc.PublicTenant(r.Context(), r.PathValue("tid"))
+		s.renderError(w, r, t, err)
+		return
+	}
+	s.showMFA(w, r, status, err)
+}
+
+// mfaDone ends a proven second factor: straight to the destination, or
+// first the recovery codes of a registration (or how many are left).
+func (s *Server) mfaDone(w http.ResponseWriter, r *http.Request, res *guestpass.SignInResult) {
+	tid := r.PathValue("tid")
 	if len(res.RecoveryCodes) == 0 && !res.UsedRecoveryCode {
 		s.signedIn(w, r, res)
 		return

@@ -26,7 +26,7 @@ func init() {
 		"security.fresh":        "Sie können bis %s UTC Änderungen vornehmen.",
 		"security.stale":        "Zu Ihrer Sicherheit brauchen Änderungen eine Anmeldung in den letzten 10 Minuten. Wir senden Ihnen einen neuen Code (und fragen nach Ihrem zweiten Faktor) und bringen Sie dann hierher zurück.",
 		"security.addlead":      "Fügen Sie dieses Konto Ihrer Authenticator-App hinzu und geben Sie dann den 6-stelligen Code ein, den sie anzeigt.",
-		"security.done.added":   "Ihre Authenticator-App wurde hinzugefügt. Wir haben Ihnen eine E-Mail dazu gesendet.",
+		"security.done.added":   "Ihre neue Anmeldemethode wurde hinzugefügt. Wir haben Ihnen eine E-Mail dazu gesendet.",
 		"security.done.removed": "Die Methode wurde entfernt. Wir haben Ihnen eine E-Mail dazu gesendet.",
 		"security.newcodes":     "Ihre neuen Wiederherstellungscodes. Die alten funktionieren nicht mehr. Sie werden nicht erneut angezeigt.",
 		"button.reauth":         "Bestätigen, dass ich es bin",

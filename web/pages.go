@@ -19,6 +19,9 @@ var templateFS embed.FS
 type pages struct {
 	tmpl map[string]*template.Template
 	css  []byte
+	js   []byte // passkey.js
+	// formPostJS submits the OIDC form_post page (formpost.html).
+	formPostJS []byte
 }
 
 func newPages() (*pages, error) {
@@ -35,6 +38,12 @@ func newPages() (*pages, error) {
 		return nil, err
 	}
 	p.css = css
+	if p.js, err = fs.ReadFile(templateFS, "templates/passkey.js"); err != nil {
+		return nil, err
+	}
+	if p.formPostJS, err = fs.ReadFile(templateFS, "templates/formpost.js"); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -63,6 +72,7 @@ type pageData struct {
 	SessionEnds string
 	Apps        []appLink
 	MFA         *mfaData // form#mfa and #recovery-codes (mfa_pages.go)
+	Script      bool     // the page needs passkey.js
 	Security    *securityData
 	OIDC        *oidcData // the OpenID provider's pages (oidc_pages.go)
 }
@@ -110,6 +120,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, t *guestpas
 func (s *Server) pageHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /t/static/guestpass.css", s.serveCSS)
+	mux.HandleFunc("GET /t/static/passkey.js", serveJS(s.pages.js))
+	mux.HandleFunc("GET /t/static/formpost.js", serveJS(s.pages.formPostJS))
 	mux.HandleFunc("GET /t/{tid}/redeem", s.redeemPage)
 	mux.HandleFunc("GET /t/{tid}/signin", s.signInPage)
 	mux.HandleFunc("POST /t/{tid}/send-code", s.sendCode)
@@ -119,6 +131,10 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/consent", s.consent)
 	mux.HandleFunc("GET /t/{tid}/mfa", s.mfaPage)
 	mux.HandleFunc("POST /t/{tid}/mfa", s.verifyMFA)
+	mux.HandleFunc("POST /t/{tid}/mfa/passkey/options", s.mfaPasskeyOptions)
+	mux.HandleFunc("POST /t/{tid}/mfa/passkey", s.mfaPasskey)
+	mux.HandleFunc("POST /t/{tid}/mfa/sms", s.mfaSendSMS)
+	mux.HandleFunc("POST /t/{tid}/mfa/sms/verify", s.mfaVerifySMS)
 	mux.HandleFunc("GET /t/{tid}/apps", s.appsPage)
 	mux.HandleFunc("GET /t/{tid}/security", s.securityPage)
 	mux.HandleFunc("POST /t/{tid}/security/reauth", s.reauthenticate)
@@ -126,6 +142,10 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/security/totp/confirm", s.confirmTOTP)
 	mux.HandleFunc("POST /t/{tid}/security/remove", s.removeMethod)
 	mux.HandleFunc("POST /t/{tid}/security/recovery-codes", s.regenerateCodes)
+	mux.HandleFunc("POST /t/{tid}/security/passkey/options", s.addPasskeyOptions)
+	mux.HandleFunc("POST /t/{tid}/security/passkey", s.addPasskey)
+	mux.HandleFunc("POST /t/{tid}/security/sms", s.addSMS)
+	mux.HandleFunc("POST /t/{tid}/security/sms/confirm", s.confirmSMS)
 	mux.HandleFunc("POST /t/{tid}/signout", s.signOut)
 	mux.HandleFunc("GET /t/{tid}"+guestpass.FederationCallbackPath, s.federationCallback)
 	mux.HandleFunc("/", s.notFoundPage)
@@ -141,9 +161,11 @@ func pageHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// setPageHeaders are the security headers of every guest page.
+// setPageHeaders are the security headers of every guest page. The only
+// scripts are our own files (passkey.js, which fetches passkey options
+// from our own origin, and formpost.js): no inline script, no eval.
 func setPageHeaders(hd http.Header) {
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Frame-Options", "DENY")
@@ -154,6 +176,15 @@ func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(s.pages.css)
+}
+
+// serveJS serves one of the pages' own script files.
+func serveJS(js []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, _ = w.Write(js)
+	}
 }
 
 func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {
@@ -184,8 +215,11 @@ func formValue(r *http.Request, name string) string {
 }
 
 // parseForm bounds the body: guest forms are tiny.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+func parseForm(w http.ResponseWriter, r *http.Request) error { return parseFormMax(w, r, 16<<10) }
+
+// parseFormMax is parseForm for forms that carry more (a passkey's answer).
+func parseFormMax(w http.ResponseWriter, r *http.Request, max int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
 	if err := r.ParseForm(); err != nil {
 		return guestpass.Errorf(guestpass.KindInvalid, "invalid_form", "The form could not be read.")
 	}

@@ -17,6 +17,11 @@ type securityData struct {
 	CanRemove  bool   // more than one method: the last goes only by an admin reset
 	Adding     bool   // the pending secret is shown (MFA) with form#add-totp
 	NewCodes   []string
+	Passkeys   bool   // form#add-passkey (shown by passkey.js)
+	SMS        bool   // form#add-sms
+	SMSEntry   bool   // form#sms-code for the number just texted
+	SMSTo      string // that number, masked ("" after a wrong code)
+	SMSUntil   string // HH:MM UTC
 }
 
 type methodRow struct{ ID, Kind, Added string }
@@ -32,7 +37,7 @@ func init() {
 		"security.fresh":        "You can make changes until %s UTC.",
 		"security.stale":        "For your security, changes need a sign-in within the last 10 minutes. We will email you a new code (and ask for your second factor), then bring you back here.",
 		"security.addlead":      "Add this account to your authenticator app, then enter the 6-digit code it shows.",
-		"security.done.added":   "Your authenticator app was added. We sent you an email about it.",
+		"security.done.added":   "Your new sign-in method was added. We sent you an email about it.",
 		"security.done.removed": "The method was removed. We sent you an email about it.",
 		"security.newcodes":     "Your new recovery codes. The old ones no longer work. They are not shown again.",
 		"button.reauth":         "Confirm it is me",
@@ -83,12 +88,16 @@ func (s *Server) showSecurity(w http.ResponseWriter, r *http.Request, status int
 	d := s.newPage(r, "title.security", v.Tenant)
 	d.GuestMail = v.Guest.Mail
 	sd := &securityData{CodesLeft: v.RecoveryCodesLeft, Fresh: v.Fresh,
-		FreshUntil: v.FreshUntil.UTC().Format("15:04"), CanRemove: len(v.Methods) > 1}
+		FreshUntil: v.FreshUntil.UTC().Format("15:04"), CanRemove: len(v.Methods) > 1, Passkeys: v.Passkeys, SMS: v.SMS}
 	for _, m := range v.Methods {
-		sd.Methods = append(sd.Methods, methodRow{ID: m.ID, Kind: d.L.T("security." + string(m.Kind)),
-			Added: m.ConfirmedAt.UTC().Format("2006-01-02 15:04")})
+		kind := d.L.T("security." + string(m.Kind))
+		if m.Kind == guestpass.MFASMS {
+			kind = d.L.T("security.sms", v.Phones[m.ID])
+		}
+		sd.Methods = append(sd.Methods, methodRow{ID: m.ID, Kind: kind, Added: m.ConfirmedAt.UTC().Format("2006-01-02 15:04")})
 	}
 	d.Security = sd
+	d.Script = v.Fresh && v.Passkeys
 	if failure != nil {
 		d.Alert = d.L.Error(failure)
 	}
@@ -125,12 +134,13 @@ func (s *Server) securityFailed(w http.ResponseWriter, r *http.Request, err erro
 
 func (s *Server) securityRequest(w http.ResponseWriter, r *http.Request) (guestpass.SecurityRequest, bool) {
 	tid := r.PathValue("tid")
-	if err := parseForm(w, r); err != nil {
+	if err := parseFormMax(w, r, passkeyFormMax); err != nil {
 		s.renderError(w, r, nil, err)
 		return guestpass.SecurityRequest{}, false
 	}
 	return guestpass.SecurityRequest{TenantID: tid, SessionToken: cookieValue(r, sessionCookie(tid)),
-		MethodID: formValue(r, "method"), Code: formValue(r, "code"), Client: s.client(r)}, true
+		MethodID: formValue(r, "method"), Code: formValue(r, "code"), Phone: formValue(r, "phone"),
+		Credential: r.PostFormValue("credential"), Client: s.client(r)}, true
 }
 
 // reauthenticate emails a code to the session's own address and starts a

@@ -137,7 +137,7 @@ func TestSecurityPages(t *testing.T) {
 	if again != secret || done.Status != 200 || len(codes) != 10 || !strings.Contains(done.Body, `id="recovery-codes"`) {
 		t.Fatalf("first method: same secret %v, %d, %d codes\n%s", again == secret, done.Status, len(codes), done.Body)
 	}
-	if n := e.notice(t, 1); !strings.Contains(n.Text(), "authenticator app was added") || !strings.Contains(n.Text(), e.path("")) {
+	if n := e.notice(t, 1); !strings.Contains(n.Text(), "second factor (an authenticator app, a passkey or a phone number) was added") || !strings.Contains(n.Text(), e.path("")) {
 		t.Fatalf("notice:\n%s", n.Text())
 	}
 	if e.audited(t, "guest.methodAdded") != 1 {

@@ -16,6 +16,7 @@ import (
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/mail"
 	"github.com/guestpass/guestpass/oidc"
+	"github.com/guestpass/guestpass/passkey"
 	"github.com/guestpass/guestpass/postgres"
 	"github.com/guestpass/guestpass/queue"
 	"github.com/guestpass/guestpass/sms"
@@ -32,7 +33,8 @@ type Main struct {
 	Config Config
 	Clock  guestpass.Clock
 	Mailer guestpass.Mailer // nil: SMTP from the config, or the console
-	// TextSender nil: the SMS provider from the config, or the console.
+	// TextSender nil: the SMS provider from the config, the console with
+	// --demo, or none (SMS is then not offered as a second factor).
 	TextSender guestpass.TextSender
 	Limits     *guestpass.Limits
 	// Listener, when set, is served instead of listening on Config.Addr
@@ -97,14 +99,20 @@ func (m *Main) openService(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pk, err := m.passkeys()
+	if err != nil {
+		return err
+	}
 	m.Service, err = guestpass.NewService(guestpass.Config{Store: st, Keys: keys, BaseURL: m.Config.BaseURL,
-		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, TextSender: m.textSender(), Limits: m.Limits,
-		Upstream: upstream.New(upstream.Options{})})
+		Clock: m.Clock, Rand: rand.Reader, Logger: m.Logger, Mailer: mailer, TextSender: m.textSender(), Passkeys: pk,
+		Limits: m.Limits, Upstream: upstream.New(upstream.Options{})})
 	return err
 }
 
-// textSender is the configured SMS provider (checked by Validate), or the
-// console with a warning.
+// textSender is the configured SMS provider (checked by Validate); with
+// --demo and none configured, the console. Otherwise nil: unlike mail, a
+// server without a provider does not offer SMS at all, so guests are never
+// offered codes that only reach the server's console.
 func (m *Main) textSender() guestpass.TextSender {
 	if m.TextSender != nil {
 		return m.TextSender
@@ -112,8 +120,26 @@ func (m *Main) textSender() guestpass.TextSender {
 	if t, _ := m.Config.twilio(); t != nil {
 		return t
 	}
-	m.Logger.Debug("no SMS provider configured: texts would be printed to the console (development only)")
-	return sms.NewConsole(m.Stdout)
+	if m.Config.Demo {
+		m.Logger.Warn("NO SMS PROVIDER CONFIGURED: --demo prints text messages (with codes) to the console")
+		return sms.NewConsole(m.Stdout)
+	}
+	m.Logger.Info("no SMS provider configured (--sms-account-sid): SMS is not offered as a second factor")
+	return nil
+}
+
+// passkeys is the WebAuthn relying party of the base URL, or nil (with a
+// notice) when its host is an IP address, which cannot be an RP ID.
+func (m *Main) passkeys() (guestpass.Passkeys, error) {
+	rp, err := passkey.New(m.Config.BaseURL)
+	if errors.Is(err, passkey.ErrNoRPID) {
+		m.Logger.Info("passkeys are not offered: the base URL's host is an IP address; use a host name (localhost for development)")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rp, nil
 }
 
 // openStore opens the database --database names.

@@ -3,12 +3,14 @@ package servertest
 import (
 	"context"
 	"crypto/rand"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/guestpass/guestpass/mail"
 	"github.com/guestpass/guestpass/mail/smtptest"
 	"github.com/guestpass/guestpass/oidc"
+	"github.com/guestpass/guestpass/passkey"
 	"github.com/guestpass/guestpass/sqlite"
 	"github.com/guestpass/guestpass/upstream"
 	"github.com/guestpass/guestpass/web"
@@ -41,6 +44,13 @@ type Options struct {
 	SMTP bool
 	// Flow lifetime beyond a code's (guestpass.Config.FlowLifetime).
 	FlowLifetime time.Duration
+	// Localhost names the server http://localhost:port instead of by its
+	// IP address in the base URL: a WebAuthn RP ID must be a name.
+	Localhost bool
+	// Passkeys makes the server a WebAuthn relying party (needs Localhost).
+	Passkeys bool
+	// TextSender delivers SMS codes; nil: SMS is not offered.
+	TextSender guestpass.TextSender
 }
 
 // Env is a running server.
@@ -70,6 +80,9 @@ func New(tb testing.TB, o Options) *Env {
 	}
 	hs := httptest.NewUnstartedServer(nil)
 	e := &Env{Store: st, URL: "http://" + hs.Listener.Addr().String(), Server: hs}
+	if o.Localhost {
+		e.URL = "http://localhost:" + strconv.Itoa(hs.Listener.Addr().(*net.TCPAddr).Port)
+	}
 	if o.SMTP {
 		e.SMTP = smtptest.Start(tb)
 		if o.Mailer, err = mail.NewSMTP(e.SMTP.URL(), "GuestPass <no-reply@localhost>"); err != nil {
@@ -78,7 +91,14 @@ func New(tb testing.TB, o Options) *Env {
 	}
 	// Every environment can federate: the upstream client is the real one.
 	cfg := guestpass.Config{Store: st, Keys: keys, BaseURL: e.URL + o.BasePrefix, Mailer: o.Mailer,
-		Upstream: upstream.New(upstream.Options{}), FlowLifetime: o.FlowLifetime}
+		Upstream: upstream.New(upstream.Options{}), FlowLifetime: o.FlowLifetime, TextSender: o.TextSender}
+	if o.Passkeys {
+		rp, err := passkey.New(e.URL + o.BasePrefix)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg.Passkeys = rp
+	}
 	if !o.RealClock {
 		if o.Epoch.IsZero() {
 			o.Epoch = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
@@ -102,7 +122,7 @@ func New(tb testing.TB, o Options) *Env {
 	prov.Mount(mux)
 	hs.Config.Handler = mux
 	hs.Start()
-	if o.Mailer != nil {
+	if o.Mailer != nil || o.TextSender != nil {
 		if err := e.Svc.Start(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
