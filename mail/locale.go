@@ -9,8 +9,9 @@ import (
 // catalog holds every user-visible string of one language. Fields ending in
 // a verb (%s, %[1]s) are format strings; explicit indexes let a language
 // reorder its arguments. A new language is one more catalog value in its own
-// file plus one line in catalogFor; catalog_test.go checks that no field is
-// left empty.
+// file, its tag in supported and one line in catalogFor; locale_test.go
+// checks that no field is left empty and that each takes the arguments of
+// its English original.
 type catalog struct {
 	Greeting      string // no name known
 	GreetingNamed string // %s: the guest's display name

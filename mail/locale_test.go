@@ -2,19 +2,24 @@ package mail
 
 import (
 	"reflect"
-	"regexp"
-	"slices"
 	"testing"
+
+	"github.com/guestpass/guestpass/internal/fmtargs"
 )
 
-var verb = regexp.MustCompile(`%(\[\d\])?[a-z]`)
-
 // TestCatalogsComplete catches a translation that is missing or that takes
-// different arguments than English (which would print %!s(MISSING)).
+// different arguments than English (which would print %!s(MISSING) or
+// %!(EXTRA ...)): the same count, each argument with the same verbs.
 func TestCatalogsComplete(t *testing.T) {
 	en := reflect.ValueOf(english)
-	for name, cat := range map[string]catalog{"german": german} {
-		v := reflect.ValueOf(cat)
+	for _, tag := range supported[1:] {
+		cat, got := catalogFor(tag.String())
+		if got != tag || cat == &english {
+			t.Errorf("%s is supported but catalogFor gives it %s", tag, got)
+			continue
+		}
+		name := tag.String()
+		v := reflect.ValueOf(*cat)
 		for i := range v.NumField() {
 			field := v.Type().Field(i).Name
 			got, want := v.Field(i).String(), en.Field(i).String()
@@ -24,24 +29,21 @@ func TestCatalogsComplete(t *testing.T) {
 			if field == "DateLayout" {
 				continue
 			}
-			if gv, wv := verbs(got), verbs(want); !slices.Equal(gv, wv) {
-				t.Errorf("%s.%s takes %v, english takes %v", name, field, gv, wv)
+			wantArgs, err := fmtargs.Args(want)
+			if err != nil {
+				t.Errorf("english.%s: %v", field, err)
+				continue
+			}
+			gotArgs, err := fmtargs.Args(got)
+			if err != nil {
+				t.Errorf("%s.%s: %v", name, field, err)
+				continue
+			}
+			if d := fmtargs.Diff(wantArgs, gotArgs); d != "" {
+				t.Errorf("%s.%s %s", name, field, d)
 			}
 		}
 	}
-}
-
-// verbs lists a format's arguments by position, so "%[2]s … %[1]s" equals
-// "%[1]s … %[2]s".
-func verbs(format string) []string {
-	vs := verb.FindAllString(format, -1)
-	for i, v := range vs {
-		if v == "%s" {
-			vs[i] = "%[1]s"
-		}
-	}
-	slices.Sort(vs)
-	return slices.Compact(vs)
 }
 
 func TestCatalogFor(t *testing.T) {
