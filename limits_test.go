@@ -110,8 +110,11 @@ func TestLockout(t *testing.T) {
 			_, err := e.verify(t, flow, wrongCode(code))
 			failures++
 			want := "wrong_code"
-			if failures == 20 {
+			switch {
+			case failures == 20:
 				want = "locked"
+			case i == 4:
+				want = "wrong_code_last"
 			}
 			if codeOf(err) != want {
 				t.Fatalf("failure %d: %v, want %s", failures, err, want)

@@ -184,7 +184,8 @@ func (s *Service) wrongCode(ctx context.Context, t *Tenant, f *Flow, remaining i
 	}
 	left := s.limits.CodeAttempts - f.CodeAttempts
 	if left <= 0 {
-		return Errorf(KindInvalid, "wrong_code", "That code is not right, and it can no longer be used. Request a new code.")
+		// A code of its own: a translation of wrong_code takes the count.
+		return Errorf(KindInvalid, "wrong_code_last", "That code is not right, and it can no longer be used. Request a new code.")
 	}
 	return Errorf(KindInvalid, "wrong_code", "That code is not right. You can try this code %d more times.", left)
 }

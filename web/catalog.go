@@ -1,7 +1,11 @@
 package web
 
-// catalog holds every page string per language. Keys of "err.<code>" take
-// the same arguments, in the same order, as the service's English message.
+// catalog holds every page string per language; the pages' own files add
+// theirs (addStrings). Keys of "err.<code>" take the same arguments, in the
+// same order, as every English message of the code (genericErrors apart).
+// Every language has every key: English is the fallback only for the admin
+// API's error messages, which no page shows. catalog_test.go checks all of
+// this against the source.
 var catalog = map[string]map[string]string{
 	"en": {
 		"title.redeem":        "Accept your invitation",
@@ -88,6 +92,7 @@ var catalog = map[string]map[string]string{
 		"err.invalid_domain":         "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
 		"err.invalid_code_format":    "Geben Sie den 8-stelligen Code aus der E-Mail ein.",
 		"err.wrong_code":             "Der Code ist nicht richtig. Sie können diesen Code noch %d-mal versuchen.",
+		"err.wrong_code_last":        "Der Code ist nicht richtig und kann nicht mehr verwendet werden. Fordern Sie einen neuen Code an.",
 		"err.code_used_up":           "Dieser Code kann nicht mehr verwendet werden. Fordern Sie einen neuen Code an.",
 		"err.code_expired":           "Dieser Code ist abgelaufen. Fordern Sie einen neuen Code an.",
 		"err.flow_expired":           "Diese Anmeldung ist abgelaufen oder wurde in einem anderen Browser begonnen. Beginnen Sie neu und fordern Sie einen neuen Code an.",
@@ -112,5 +117,11 @@ var catalog = map[string]map[string]string{
 		"err.upstream_unavailable":   "Der Identitätsanbieter %s ist nicht erreichbar.",
 		"err.sticky_identity":        "Sie haben Ihre Einladung mit einer anderen Anmeldung angenommen; verwenden Sie diese weiter oder bitten Sie die einladende Person, Ihre Einlösung zurückzusetzen.",
 		"err.identity_provider_gone": "Sie haben Ihre Einladung mit einer Anmeldung angenommen, die %s nicht mehr anbietet. Bitten Sie die einladende Person, Ihre Einlösung zurückzusetzen; Sie erhalten dann eine neue Einladung.",
+		"err.invalid_form":           "Das Formular konnte nicht gelesen werden.",
+		"err.invalid_application":    "Die Anwendung, die Sie hierher geschickt hat, ist dieser Organisation nicht bekannt. Gehen Sie zurück zur Anwendung und versuchen Sie es erneut.",
+		"err.no_session":             "Melden Sie sich an, um fortzufahren.",
+		"err.not_assigned":           "Sie haben keinen Zugriff auf diese Anwendung erhalten.",
+		"err.mfa_required":           "Diese Anwendung verlangt einen zweiten Faktor: Melden Sie sich erneut an.",
+		"err.unknown_host":           "Dieser Host ist keine Anwendung einer Organisation.",
 	},
 }

@@ -18,7 +18,7 @@ import (
 const passkeyFormMax = 64 << 10
 
 func init() {
-	for k, v := range map[string]string{
+	addStrings("en", map[string]string{
 		"mfa.lead.nototp":      "%s requires a second factor.",
 		"mfa.recovery":         "Or enter one of your recovery codes:",
 		"mfa.recoverycode":     "Recovery code",
@@ -44,11 +44,7 @@ func init() {
 		"button.addpasskey":    "Add a passkey",
 		"button.addsms":        "Add a phone for text codes",
 		"security.smslead":     "Enter the code we texted to the new number.",
-	} {
-		if _, ok := catalog["en"][k]; !ok {
-			catalog["en"][k] = v
-		}
-	}
+	})
 }
 
 // writeOptions answers passkey.js's fetch: the ceremony options, or the

@@ -1,8 +1,8 @@
 package web
 
-// German strings of passkeys and SMS codes; English fills any gap.
+// German strings of passkeys and SMS codes.
 func init() {
-	for k, v := range map[string]string{
+	addStrings("de", map[string]string{
 		"mfa.lead.nototp":             "%s verlangt einen zweiten Faktor.",
 		"mfa.recovery":                "Oder geben Sie einen Ihrer Wiederherstellungscodes ein:",
 		"mfa.recoverycode":            "Wiederherstellungscode",
@@ -42,9 +42,8 @@ func init() {
 		"err.passkey_cloned":          "Dieser Passkey scheint kopiert zu sein (sein Zähler ging zurück) und wird abgelehnt. Wählen Sie eine andere Methode und informieren Sie die Person, die Sie eingeladen hat.",
 		"err.passkeys_unavailable":    "Passkeys sind auf diesem Server nicht verfügbar. Wählen Sie eine andere Methode.",
 		"err.sms_unavailable":         "SMS sind auf diesem Server nicht verfügbar. Wählen Sie eine andere Methode.",
-	} {
-		if _, ok := catalog["de"][k]; !ok {
-			catalog["de"][k] = v
-		}
-	}
+		"err.no_passkey":              "Sie haben hier keinen Passkey. Wählen Sie eine andere Methode.",
+		"err.no_sms":                  "Sie haben hier keine Telefonnummer für Codes. Wählen Sie eine andere Methode.",
+		"err.sms_method_removed":      "Diese Telefonnummer ist keine Ihrer Methoden mehr. Wählen Sie eine andere Methode.",
+	})
 }

@@ -36,7 +36,7 @@ type mfaData struct {
 type kv struct{ K, V string }
 
 func init() {
-	for k, v := range map[string]string{
+	addStrings("en", map[string]string{
 		"title.mfa":          "Second factor",
 		"title.recovery":     "Your recovery codes",
 		"mfa.lead":           "%s requires a second factor. Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
@@ -48,13 +48,8 @@ func init() {
 		"button.mfa":         "Verify",
 		"recovery.lead":      "Keep these recovery codes somewhere safe. Each one works once, when you cannot use your authenticator app. They are not shown again.",
 		"recovery.used":      "You signed in with a recovery code. You have %d recovery codes left.",
-		"button.continue":    "Continue",
 		"err.wrong_mfa_code": "That code is not right. Check the time on your phone and try the newest code.",
-	} {
-		if _, ok := catalog["en"][k]; !ok {
-			catalog["en"][k] = v
-		}
-	}
+	})
 }
 
 func (s *Server) mfaPage(w http.ResponseWriter, r *http.Request) {

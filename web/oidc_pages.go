@@ -57,7 +57,7 @@ func (s *Server) OIDCFormPost(w http.ResponseWriter, r *http.Request, t *guestpa
 }
 
 func init() {
-	for k, v := range map[string]string{
+	addStrings("en", map[string]string{
 		"title.noaccess":               "No access",
 		"noaccess.alert":               "You have not been given access to %s. Ask the person who invited you to give you access.",
 		"button.backto":                "Return to %s",
@@ -68,12 +68,8 @@ func init() {
 		"err.oidc_request_expired":     "This sign-in link has expired. Go back to the application and start again.",
 		"err.oidc_unknown_application": "This application is no longer registered.",
 		"err.oidc_bad_request":         "The application sent a sign-in request that cannot be accepted (%s). Contact the application's owner.",
-	} {
-		if _, ok := catalog["en"][k]; !ok {
-			catalog["en"][k] = v
-		}
-	}
-	for k, v := range map[string]string{
+	})
+	addStrings("de", map[string]string{
 		"title.noaccess":               "Kein Zugriff",
 		"noaccess.alert":               "Sie haben keinen Zugriff auf %s erhalten. Bitten Sie die Person, die Sie eingeladen hat, Ihnen Zugriff zu geben.",
 		"button.backto":                "Zurück zu %s",
@@ -84,9 +80,5 @@ func init() {
 		"err.oidc_request_expired":     "Dieser Anmeldelink ist abgelaufen. Gehen Sie zurück zur Anwendung und beginnen Sie neu.",
 		"err.oidc_unknown_application": "Diese Anwendung ist nicht mehr registriert.",
 		"err.oidc_bad_request":         "Die Anwendung hat eine Anmeldeanfrage gesendet, die nicht angenommen werden kann (%s). Wenden Sie sich an die Verantwortlichen der Anwendung.",
-	} {
-		if _, ok := catalog["de"][k]; !ok {
-			catalog["de"][k] = v
-		}
-	}
+	})
 }

@@ -155,7 +155,7 @@ func TestLocalizedPages(t *testing.T) {
 		t.Fatalf("German page expected:\n%s", r.Body)
 	}
 	bad := post(t, b, e.path("/send-code"), url.Values{"email": {"not-an-address"}})
-	if bad.Status != 400 || !strings.Contains(guestclient.Alert(bad.Body), "gültige E-Mail-Adresse") {
+	if bad.Status != 400 || guestclient.Alert(bad.Body) != "Bitte geben Sie eine gültige E-Mail-Adresse ein." {
 		t.Fatalf("German error expected: %d %q", bad.Status, guestclient.Alert(bad.Body))
 	}
 	b.Header.Set("Accept-Language", "fr")

@@ -27,7 +27,7 @@ type securityData struct {
 type methodRow struct{ ID, Kind, Added string }
 
 func init() {
-	for k, v := range map[string]string{
+	addStrings("en", map[string]string{
 		"title.security":        "Sign-in security",
 		"security.lead":         "Second factors of %s at %s.",
 		"security.none":         "You have no second factor yet.",
@@ -46,11 +46,7 @@ func init() {
 		"button.regenerate":     "New recovery codes",
 		"err.reauth_required":   "For your security, confirm it is you: sign in again with a new code, then make the change within 10 minutes.",
 		"apps.security":         "Sign-in security",
-	} {
-		if _, ok := catalog["en"][k]; !ok {
-			catalog["en"][k] = v
-		}
-	}
+	})
 }
 
 func (s *Server) securityPath(tid string) string { return "/t/" + url.PathEscape(tid) + "/security" }
