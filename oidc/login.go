@@ -56,7 +56,8 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // toSignIn sends the guest to the sign-in pages, naming the app (so that
-// they ask for whatever it requires, a second factor) and coming back here.
+// they ask for whatever it requires, a second factor) and coming back here,
+// with the client's login_hint to pre-fill the address.
 // With prompt=none the client learns login_required instead: signing in
 // again, second factor included, is End-User authentication (OpenID
 // Connect Core §3.1.2.6), whatever the reason it is needed.
@@ -68,6 +69,9 @@ func (p *Provider) toSignIn(w http.ResponseWriter, r *http.Request, t *guestpass
 	}
 	back := p.svc.TenantURL(t.ID, "/oidc/login?id="+url.QueryEscape(req.ID))
 	q := url.Values{"return_to": {back}, "app": {app.ID}}
+	if req.LoginHint != "" {
+		q.Set("login_hint", req.LoginHint) // the page checks it
+	}
 	http.Redirect(w, r, "/t/"+url.PathEscape(t.ID)+"/signin?"+q.Encode(), http.StatusSeeOther)
 }
 

@@ -42,13 +42,21 @@ func (s *Server) redeemPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // signInPage asks for an address. return_to is carried in the form: a GET
-// records nothing.
+// records nothing. login_hint (an app's OpenID login_hint) pre-fills the
+// address when it is one; the guest still sends the form, which takes it
+// through the redemption order like a typed address. The page is the same
+// whoever the address belongs to: nothing is looked up.
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.tenant(w, r)
 	if !ok {
 		return
 	}
 	d := s.newPage(r, "title.signin", t)
+	if hint := r.URL.Query().Get("login_hint"); len(hint) <= 320 {
+		if addr, err := guestpass.ParseAddress(hint); err == nil {
+			d.Email = addr
+		}
+	}
 	if rt, ok := s.svc.CleanTenantReturnTo(r.Context(), t.ID, r.URL.Query().Get("return_to")); ok {
 		d.ReturnTo = rt
 	}

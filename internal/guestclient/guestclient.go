@@ -2,6 +2,7 @@ package guestclient
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -141,7 +142,31 @@ func Expect(r *Response, status int, locationPrefix string) error {
 var (
 	codeRe  = regexp.MustCompile(`\b\d{8}\b`)
 	alertRe = regexp.MustCompile(`(?s)role="alert"[^>]*>(.*?)</`)
+	formRe  = regexp.MustCompile(`(?s)<form id="([^"]*)"[^>]*? action="([^"]*)"[^>]*>(.*?)</form>`)
+	inputRe = regexp.MustCompile(`<input [^>]*?name="([^"]*)"[^>]*?>`)
+	valueRe = regexp.MustCompile(` value="([^"]*)"`)
 )
+
+// Form returns the action of the page's form#id and the fields it sends
+// as the page has them (its inputs' names and values), as a browser
+// would submit it untouched; ok is false when the page has no such form.
+func Form(body, id string) (action string, fields url.Values, ok bool) {
+	for _, m := range formRe.FindAllStringSubmatch(body, -1) {
+		if m[1] != id {
+			continue
+		}
+		fields = url.Values{}
+		for _, in := range inputRe.FindAllStringSubmatch(m[3], -1) {
+			v := ""
+			if vm := valueRe.FindStringSubmatch(in[0]); vm != nil {
+				v = html.UnescapeString(vm[1])
+			}
+			fields.Add(html.UnescapeString(in[1]), v)
+		}
+		return html.UnescapeString(m[2]), fields, true
+	}
+	return "", nil, false
+}
 
 // CodeIn returns the first 8-digit code in an email body, or "".
 func CodeIn(text string) string { return codeRe.FindString(text) }
