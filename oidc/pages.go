@@ -61,11 +61,11 @@ func (p *Provider) authError(w http.ResponseWriter, r *http.Request, t *guestpas
 	if req.State != "" {
 		params.Set("state", req.State)
 	}
-	p.pages.OIDCFormPost(w, r, t, p.appName(r, req), req.RedirectURI, params)
+	p.pages.OIDCFormPost(w, r, t, p.appName(r, req.ClientID), req.RedirectURI, params)
 }
 
-func (p *Provider) appName(r *http.Request, req *guestpass.OIDCAuthRequest) string {
-	if a, err := p.storage().application(r.Context(), req.ClientID); err == nil {
+func (p *Provider) appName(r *http.Request, clientID string) string {
+	if a, err := p.storage().application(r.Context(), clientID); err == nil {
 		return a.DisplayName
 	}
 	return ""
@@ -88,31 +88,86 @@ func (p *Provider) formPostCallback(w http.ResponseWriter, r *http.Request, t *g
 	if res.State != "" {
 		params.Set("state", res.State)
 	}
-	p.pages.OIDCFormPost(w, r, t, p.appName(r, req), req.RedirectURI, params)
+	p.pages.OIDCFormPost(w, r, t, p.appName(r, req.ClientID), req.RedirectURI, params)
 	return true
+}
+
+// formPostError shows op's error redirect for a form_post request as the
+// pages' form. Once op has checked the redirect URI, it answers what it
+// still finds wrong in the request (code_challenge_method=plain, a missing
+// scope, CreateAuthRequest's refusals) with AuthRequestError, which puts
+// the error in the query whatever the response mode, and has no hook to do
+// otherwise. What is recognized is exactly that redirect: the request's
+// redirect_uri with error, error_description and state added, nothing
+// else; the form posts to that same URI. Anything else is false.
+func (p *Provider) formPostError(w http.ResponseWriter, r *http.Request, t *guestpass.Tenant, loc string) bool {
+	redirectURI := r.Form.Get("redirect_uri")
+	params, ok := errorRedirectParams(loc, redirectURI)
+	if !ok {
+		return false
+	}
+	p.pages.OIDCFormPost(w, r, t, p.appName(r, r.Form.Get("client_id")), redirectURI, params)
+	return true
+}
+
+// errorRedirectParams returns the parameters of loc if it is redirectURI
+// with an error added (error, and error_description and state if any).
+func errorRedirectParams(loc, redirectURI string) (url.Values, bool) {
+	u, err := url.Parse(loc)
+	if err != nil || redirectURI == "" {
+		return nil, false
+	}
+	ru, err := url.Parse(redirectURI)
+	if err != nil {
+		return nil, false
+	}
+	q, rq := u.Query(), ru.Query()
+	if len(q["error"]) != 1 || q.Get("error") == "" {
+		return nil, false
+	}
+	params := url.Values{}
+	for _, k := range []string{"error", "error_description", "state"} {
+		if v, ok := q[k]; ok {
+			params[k] = v
+			q.Del(k)
+		}
+	}
+	u.RawQuery, ru.RawQuery, u.ForceQuery, ru.ForceQuery = "", "", false, false
+	if u.String() != ru.String() || q.Encode() != rq.Encode() {
+		return nil, false
+	}
+	return params, true
 }
 
 // browserPaths are op's endpoints a browser visits; their error answers
 // (plain text or JSON from op) become pages.
 var browserPaths = map[string]bool{"/authorize": true, "/authorize/callback": true, "/end_session": true}
 
-// errorPage holds back an error answer of op to show it as a page; every
-// other answer passes through untouched.
+// errorPage holds back an error answer of op to show it as a page, and
+// with holdRedirect a redirect too (op's error redirect for a form_post
+// request becomes the pages' form); every other answer passes through
+// untouched.
 type errorPage struct {
-	w      http.ResponseWriter
-	header http.Header
-	status int
-	body   bytes.Buffer
+	w            http.ResponseWriter
+	header       http.Header
+	status       int
+	body         bytes.Buffer
+	holdRedirect bool
 }
 
 func (e *errorPage) Header() http.Header { return e.header }
+
+// held reports an answer kept back for finish.
+func (e *errorPage) held() bool {
+	return e.status >= 400 || e.holdRedirect && e.status >= 300 && e.status < 400
+}
 
 func (e *errorPage) WriteHeader(status int) {
 	if e.status != 0 {
 		return
 	}
 	e.status = status
-	if status < 400 {
+	if !e.held() {
 		for k, v := range e.header {
 			e.w.Header()[k] = v
 		}
@@ -124,20 +179,33 @@ func (e *errorPage) Write(b []byte) (int, error) {
 	if e.status == 0 {
 		e.WriteHeader(http.StatusOK)
 	}
-	if e.status < 400 {
+	if !e.held() {
 		return e.w.Write(b)
 	}
-	if e.body.Len() < 4096 {
+	switch {
+	case e.status < 400: // a redirect's short body, sent on if it stays one
+		e.body.Write(b)
+	case e.body.Len() < 4096: // an error's text is only read for its detail
 		e.body.Write(b[:min(len(b), 4096-e.body.Len())])
 	}
 	return len(b), nil
 }
 
-// finish shows a held-back error as a page.
+// finish shows a held-back error as a page, or the form_post form for an
+// error redirect; any other held redirect is sent on as op made it.
 func (e *errorPage) finish(p *Provider, r *http.Request, t *guestpass.Tenant) {
 	switch {
-	case e.status < 400:
+	case !e.held():
 		return
+	case e.status < 400:
+		if p.formPostError(e.w, r, t, e.header.Get("Location")) {
+			return
+		}
+		for k, v := range e.header {
+			e.w.Header()[k] = v
+		}
+		e.w.WriteHeader(e.status)
+		_, _ = e.w.Write(e.body.Bytes())
 	case e.status >= 500:
 		p.log.Error("oidc endpoint failed", "path", r.URL.Path, "status", e.status, "body", e.body.String())
 		p.pages.OIDCError(e.w, r, t, errInternal)

@@ -134,3 +134,56 @@ func TestFormPostPages(t *testing.T) {
 		t.Fatalf("formpost.js: %d %s %q", js.Status, js.Header.Get("Content-Type"), js.Body)
 	}
 }
+
+// TestFormPostRequestErrors: what op finds wrong in a request once the
+// redirect URI is known comes back to a form_post client as a form post
+// too, not in a query; before that (an unregistered redirect_uri) only the
+// guest is told.
+func TestFormPostRequestErrors(t *testing.T) {
+	env := newEnv(t)
+	tn := newTenant(t, env, "Contoso")
+	r := newRP(t, env, tn, guestpass.AppInput{})
+	b := env.Browser()
+	formPost := oauth2.SetAuthURLParam("response_mode", "form_post")
+	plain := []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("code_challenge", "abcdefghijabcdefghijabcdefghijabcdefghij123"),
+		oauth2.SetAuthURLParam("code_challenge_method", "plain")}
+
+	// op's own checks (ValidateAuthRequestClient): prompt=none with another.
+	resp := get(t, b, r.oauth.AuthCodeURL("op", oauth2.SetAuthURLParam("prompt", "none login"), formPost))
+	if resp.Status != http.StatusOK || formValue(resp.Body, "error") != "invalid_request" || formValue(resp.Body, "state") != "op" ||
+		!strings.Contains(formValue(resp.Body, "error_description"), "prompt") {
+		t.Fatalf("prompt=none login in form_post: %d %q\n%.600s", resp.Status, resp.Location, resp.Body)
+	}
+	// GuestPass's own checks when op stores the request (CreateAuthRequest).
+	resp = get(t, b, r.oauth.AuthCodeURL("fp", append(plain, formPost)...))
+	if resp.Status != http.StatusOK || !strings.Contains(resp.Body, `<form id="form-post" method="post" action="`+redirectURI+`">`) ||
+		formValue(resp.Body, "error") != "invalid_request" || formValue(resp.Body, "state") != "fp" ||
+		!strings.Contains(formValue(resp.Body, "error_description"), "code_challenge_method") || resp.Location != "" {
+		t.Fatalf("code_challenge_method=plain in form_post: %d %q\n%.600s", resp.Status, resp.Location, resp.Body)
+	}
+	accessible(t, resp, "en")
+	// The same request in the query mode is answered in the query.
+	resp = get(t, b, r.oauth.AuthCodeURL("q", plain...))
+	if q := mustURL(t, resp.Location).Query(); resp.Status != http.StatusFound || !strings.HasPrefix(resp.Location, redirectURI+"?") ||
+		q.Get("error") != "invalid_request" || q.Get("state") != "q" {
+		t.Fatalf("code_challenge_method=plain in the query: %d %s", resp.Status, resp.Location)
+	}
+
+	// A public client without PKCE, with the request posted to /authorize.
+	public := true
+	pr := newRP(t, env, tn, guestpass.AppInput{Public: &public})
+	u := mustURL(t, pr.oauth.AuthCodeURL("pub", formPost))
+	resp = post(t, b, u.Path, u.Query())
+	if resp.Status != http.StatusOK || formValue(resp.Body, "error") != "invalid_request" || formValue(resp.Body, "state") != "pub" ||
+		!strings.Contains(formValue(resp.Body, "error_description"), "PKCE") || !strings.Contains(resp.Body, "Wiki") {
+		t.Fatalf("public client without PKCE, form_post by POST: %d\n%.600s", resp.Status, resp.Body)
+	}
+
+	// An unregistered redirect_uri gets no form: only the guest is told.
+	o := r.oauth
+	o.RedirectURL = "https://evil.example/callback"
+	resp = get(t, b, o.AuthCodeURL("fp", append(plain, formPost)...))
+	if resp.Status != http.StatusBadRequest || strings.Contains(resp.Body, "evil.example") || resp.Location != "" {
+		t.Fatalf("unregistered redirect_uri in form_post: %d %q\n%.600s", resp.Status, resp.Location, resp.Body)
+	}
+}

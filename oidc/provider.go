@@ -184,18 +184,32 @@ func (p *Provider) serveOP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	r2 := r.Clone(r.Context())
-	r2.URL.Path = path
-	r2.URL.RawPath = ""
 	w.Header().Set("Cache-Control", "no-store")
 	if !browser {
-		p.op.ServeHTTP(w, r2)
+		p.op.ServeHTTP(w, opRequest(r, path))
 		return
 	}
-	if r2.URL.Path == "/authorize/callback" && p.formPostCallback(w, r2, t) {
+	if path == "/authorize/callback" && p.formPostCallback(w, r, t) {
 		return
 	}
 	ep := &errorPage{w: w, header: http.Header{}}
-	p.op.ServeHTTP(ep, r2)
+	if path == "/authorize" {
+		// Parsed before opRequest clones r, so both have the form; op
+		// parses it again (a no-op) and reads it the same way.
+		if err := r.ParseForm(); err != nil {
+			p.pages.OIDCError(w, r, t, errBadRequest("cannot parse form"))
+			return
+		}
+		ep.holdRedirect = r.Form.Get("response_mode") == string(oidc.ResponseModeFormPost)
+	}
+	p.op.ServeHTTP(ep, opRequest(r, path))
 	ep.finish(p, r, t)
+}
+
+// opRequest is r as op serves it: the path below the tenant's issuer.
+func opRequest(r *http.Request, path string) *http.Request {
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = path
+	r2.URL.RawPath = ""
+	return r2
 }
