@@ -113,9 +113,10 @@ type ApplicationQueries interface {
 	// ApplicationByHost returns the proxy app that registered host (exactly
 	// as stored: the caller tries the candidates of HostCandidates).
 	ApplicationByHost(ctx context.Context, host string) (*Application, error)
-	// ProxyApplications lists the proxy apps of every tenant, with hosts
-	// and assignments (the forward-auth host index is built from it).
-	ProxyApplications(ctx context.Context) ([]*Application, error)
+	// IndexedApplications lists the apps of every tenant, with hosts and
+	// assignments (the in-memory index of forward auth's hosts and the
+	// OpenID provider's clients is built from it).
+	IndexedApplications(ctx context.Context) ([]*Application, error)
 	// ApplicationsForGuest lists the tenant's apps the guest may use.
 	ApplicationsForGuest(ctx context.Context, tenantID, guestID string) ([]*Application, error)
 }

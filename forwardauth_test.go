@@ -17,12 +17,18 @@ type proxyCountingStore struct {
 	guestpass.Store
 	guestpass.MailQueue
 	indexReads, hostReads, sessionReads atomic.Int64
+	appReads                            atomic.Int64
 	feedDown                            atomic.Bool
 }
 
-func (c *proxyCountingStore) ProxyApplications(ctx context.Context) ([]*guestpass.Application, error) {
+func (c *proxyCountingStore) GetApplication(ctx context.Context, tenantID, id string) (*guestpass.Application, error) {
+	c.appReads.Add(1)
+	return c.Store.GetApplication(ctx, tenantID, id)
+}
+
+func (c *proxyCountingStore) IndexedApplications(ctx context.Context) ([]*guestpass.Application, error) {
 	c.indexReads.Add(1)
-	return c.Store.ProxyApplications(ctx)
+	return c.Store.IndexedApplications(ctx)
 }
 
 func (c *proxyCountingStore) ApplicationByHost(ctx context.Context, host string) (*guestpass.Application, error) {

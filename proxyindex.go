@@ -8,9 +8,10 @@ import (
 	"sync/atomic"
 )
 
-// ProxyTarget is the proxy application serving one host, as forward auth
-// sees it. It is shared between requests: nothing it points to may be
-// modified.
+// ProxyTarget is an application with its assigned guests as a set, as the
+// in-memory index holds it: the proxy application serving one host, as
+// forward auth sees it, or an OpenID client (OIDCClient). It is shared
+// between requests: nothing it points to may be modified.
 type ProxyTarget struct {
 	App *Application
 	// assigned holds App.AssignedGuestIDs as a set; nil for allGuests.
@@ -38,17 +39,22 @@ func (t *ProxyTarget) Allows(guestID string) bool {
 	return ok
 }
 
-// hostTable maps the hosts of every proxy app to its target. Wildcards are
-// keyed by what follows "*." so that a lookup only slices the request host
-// and never builds a string.
+// hostTable maps the hosts of every proxy app to its target, and the client
+// IDs of every OIDC app to the app. Wildcards are keyed by what follows
+// "*." so that a lookup only slices the request host and never builds a
+// string.
 type hostTable struct {
-	exact map[string]*ProxyTarget // "wiki.example.com", "wiki.example.com:8443"
-	wild  map[string]*ProxyTarget // "docs.example.com" for "*.docs.example.com"
+	exact   map[string]*ProxyTarget // "wiki.example.com", "wiki.example.com:8443"
+	wild    map[string]*ProxyTarget // "docs.example.com" for "*.docs.example.com"
+	clients map[string]*ProxyTarget // OIDC client ID (the app ID, unique across tenants)
 }
 
 func newHostTable(apps []*Application) *hostTable {
-	t := &hostTable{exact: map[string]*ProxyTarget{}, wild: map[string]*ProxyTarget{}}
+	t := &hostTable{exact: map[string]*ProxyTarget{}, wild: map[string]*ProxyTarget{}, clients: map[string]*ProxyTarget{}}
 	for _, a := range apps {
+		if a.Type == AppOIDC {
+			t.clients[a.ID] = newProxyTarget(a)
+		}
 		if a.Type != AppProxy {
 			continue
 		}
@@ -92,7 +98,7 @@ func (t *hostTable) lookup(host string) *ProxyTarget {
 }
 
 // proxyIndex is this node's in-memory host table, so that forward auth
-// costs no database round trip. A change of any tenant's applications
+// (and the OpenID provider's userinfo) costs no database round trip. A change of any tenant's applications
 // (ChangeApps, from this node or through the feed) drops the table; the
 // next lookup rebuilds it from the store. Like the session view it is used
 // only while the change feed is fresh.
@@ -121,7 +127,7 @@ func (x *proxyIndex) table(ctx context.Context, st Store) (*hostTable, error) {
 		return t, nil
 	}
 	gen := x.gen.Load()
-	apps, err := st.ProxyApplications(ctx)
+	apps, err := st.IndexedApplications(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +221,31 @@ func (s *Service) ProxyTarget(ctx context.Context, host string) (*ProxyTarget, e
 	}
 	if err != nil {
 		return nil, err
+	}
+	return newProxyTarget(a), nil
+}
+
+// OIDCClient finds the tenant's OIDC app clientID with its assignment, from
+// memory while the change feed is fresh (the index forward auth uses) and
+// from the database otherwise. It is ErrNotFound when the tenant has no
+// such OIDC app (any more).
+func (s *Service) OIDCClient(ctx context.Context, tenantID, clientID string) (*ProxyTarget, error) {
+	if s.view.fresh() {
+		t, err := s.proxies.table(ctx, s.store)
+		if err != nil {
+			return nil, internal("load applications", err)
+		}
+		if pt := t.clients[clientID]; pt != nil && pt.App.TenantID == tenantID {
+			return pt, nil
+		}
+		return nil, ErrNotFound
+	}
+	a, err := s.store.GetApplication(ctx, tenantID, clientID)
+	if errors.Is(err, ErrNotFound) || err == nil && a.Type != AppOIDC {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, internal("get application", err)
 	}
 	return newProxyTarget(a), nil
 }

@@ -145,7 +145,7 @@ type proxyStore struct {
 	reads  int
 }
 
-func (p *proxyStore) ProxyApplications(context.Context) ([]*Application, error) {
+func (p *proxyStore) IndexedApplications(context.Context) ([]*Application, error) {
 	p.reads++
 	if p.during != nil {
 		p.during()

@@ -35,8 +35,8 @@ func (r *rp) amrOf(t *testing.T, code, pkce string) ([]string, *oauth2.Token) {
 // proved a second factor. A guest signed in with the email code alone is
 // sent through sign-in again, for that app, and asked for TOTP (registered
 // on the way, codes from oathtool); prompt=none answers login_required;
-// refresh tokens of an app that turns requireMfa on stop working for
-// sessions without it.
+// refresh and access tokens of an app that turns requireMfa on stop
+// working for sessions without it.
 func TestAppRequiresMFA(t *testing.T) {
 	env := newEnv(t)
 	tn := newTenant(t, env, "Contoso") // the tenant itself does not require MFA
@@ -85,7 +85,7 @@ func TestAppRequiresMFA(t *testing.T) {
 		}
 	})
 
-	t.Run("RefreshStopsWhenTheAppStartsRequiringMFA", func(t *testing.T) {
+	t.Run("TokensStopWhenTheAppStartsRequiringMFA", func(t *testing.T) {
 		code, pkce := plain.code(t, env.Browser(), "jo@fabrikam.com") // email code only
 		_, tok := plain.amrOf(t, code, pkce)
 		if _, err := plain.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
@@ -93,8 +93,14 @@ func TestAppRequiresMFA(t *testing.T) {
 		}
 		code, pkce = plain.code(t, env.Browser(), "jo@fabrikam.com")
 		_, tok = plain.amrOf(t, code, pkce)
+		if _, err := plain.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := env.Svc.UpdateApplication(ctx, env.Op, tn.ID, plain.app.ID, &guestpass.AppInput{RequireMFA: &on}); err != nil {
 			t.Fatal(err)
+		}
+		if status, body := userinfoStatus(t, plain, tok); status != http.StatusForbidden || !strings.Contains(body, "second factor") {
+			t.Fatalf("userinfo without a second factor for an app that now requires one: %d %s", status, body)
 		}
 		_, err := plain.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
 		if oauthErr(err) != "invalid_grant" {

@@ -2,6 +2,7 @@ package oidc_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -419,21 +420,61 @@ func TestUnassignedGuest(t *testing.T) {
 		t.Fatalf("replayed denial: %d", again.Status)
 	}
 
-	t.Run("UnassignedLaterCannotRefresh", func(t *testing.T) {
+	// Unassigned later, the guest's tokens stop working at once: refresh
+	// and userinfo judge the app as it is now, as forward auth does each
+	// request. Assigned again, its access token works again (it was never
+	// revoked, only refused while the app said no).
+	t.Run("UnassignedLaterLosesUserinfoAndRefresh", func(t *testing.T) {
 		ob := env.Browser()
 		code, pkce := r.code(t, ob, "other@fabrikam.com")
 		tok, err := r.oauth.Exchange(t.Context(), code, oauth2.VerifierOption(pkce))
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := r.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok)); err != nil {
+			t.Fatalf("userinfo of an assigned guest: %v", err)
+		}
 		if _, err := env.Svc.UpdateApplication(t.Context(), env.Op, tn.ID, r.app.ID, &guestpass.AppInput{AssignedGuestIDs: &[]string{}}); err != nil {
 			t.Fatal(err)
+		}
+		if status, body := userinfoStatus(t, r, tok); status != http.StatusForbidden || !strings.Contains(body, "no longer assigned") {
+			t.Fatalf("userinfo after the guest was unassigned: %d %s", status, body)
 		}
 		_, err = r.oauth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
 		if oauthErr(err) != "invalid_grant" {
 			t.Fatalf("refresh after the guest was unassigned: %v", err)
 		}
+		if _, err := env.Svc.UpdateApplication(t.Context(), env.Op, tn.ID, r.app.ID, &guestpass.AppInput{AssignedGuestIDs: &[]string{other.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok)); err != nil {
+			t.Fatalf("userinfo once assigned again: %v", err)
+		}
+		if err := env.Svc.DeleteApplication(t.Context(), env.Op, tn.ID, r.app.ID); err != nil {
+			t.Fatal(err)
+		}
+		if status, body := userinfoStatus(t, r, tok); status != http.StatusForbidden || !strings.Contains(body, "no longer exists") {
+			t.Fatalf("userinfo after the app was deleted: %d %s", status, body)
+		}
 	})
+}
+
+// userinfoStatus calls userinfo with tok's access token and returns the
+// status and body (go-oidc keeps them to itself).
+func userinfoStatus(t *testing.T, r *rp, tok *oauth2.Token) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, r.provider.UserInfoEndpoint(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.SetAuthHeader(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func TestTenantIsolation(t *testing.T) {

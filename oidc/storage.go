@@ -227,23 +227,40 @@ func (s *storage) liveGrant(ctx context.Context, g grant) (*guestpass.ActiveSess
 }
 
 // Opaque access tokens are op's AES-GCM encryption of "tokenID:subject";
-// the token ID names the session, the expiry and the grant, so userinfo
-// needs no stored token, only the in-memory session view.
-func accessTokenID(sessionID, grantID string, exp time.Time) string {
-	return "v2." + sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + grantID
+// the token ID names the session, the expiry, the grant and the client,
+// so userinfo needs no stored token, only the in-memory session view and
+// app index.
+func accessTokenID(g grant, exp time.Time) string {
+	return "v3." + g.sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + g.grantID + "." + g.clientID
 }
 
-// parseAccessTokenID reads what accessTokenID wrote.
-func parseAccessTokenID(id string) (sessionID, grantID string, exp time.Time, ok bool) {
+// tokenRef is what an access token ID names. clientID is empty for a v2
+// token, issued before the client was named (at most an hour before an
+// upgrade): it is served as it was then, without the app's checks.
+type tokenRef struct {
+	sessionID, grantID, clientID string
+	exp                          time.Time
+}
+
+// parseAccessTokenID reads what accessTokenID wrote, or its v2 form
+// without the client.
+func parseAccessTokenID(id string) (tokenRef, bool) {
 	parts := strings.Split(id, ".")
-	if len(parts) != 4 || parts[0] != "v2" || parts[1] == "" || len(parts[1]) > 64 || parts[3] == "" || len(parts[3]) > 64 {
-		return "", "", time.Time{}, false
+	switch {
+	case len(parts) == 5 && parts[0] == "v3" && parts[4] != "" && len(parts[4]) <= 100:
+	case len(parts) == 4 && parts[0] == "v2":
+		parts = append(parts, "")
+	default:
+		return tokenRef{}, false
+	}
+	if parts[1] == "" || len(parts[1]) > 64 || parts[3] == "" || len(parts[3]) > 64 {
+		return tokenRef{}, false
 	}
 	n, err := strconv.ParseInt(parts[2], 10, 64)
 	if err != nil || n <= 0 || n > 1<<40 {
-		return "", "", time.Time{}, false
+		return tokenRef{}, false
 	}
-	return parts[1], parts[3], time.Unix(n, 0), true
+	return tokenRef{sessionID: parts[1], grantID: parts[3], clientID: parts[4], exp: time.Unix(n, 0)}, true
 }
 
 func earlier(a, b time.Time) time.Time {
@@ -263,7 +280,7 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 		return "", time.Time{}, err
 	}
 	exp := earlier(s.now().Add(accessTokenLifetime), a.Session.ExpiresAt)
-	return accessTokenID(g.sessionID, g.grantID, exp), exp, nil
+	return accessTokenID(g, exp), exp, nil
 }
 
 func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
@@ -304,7 +321,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	if err != nil {
 		return "", "", time.Time{}, oidc.ErrServerError().WithParent(err)
 	}
-	return accessTokenID(g.sessionID, g.grantID, exp), token, exp, nil
+	return accessTokenID(g, exp), token, exp, nil
 }
 
 // refreshToken loads a live refresh token of this tenant.
@@ -331,20 +348,41 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, err
 	}
-	// The app as it is now, as forward auth judges every request: a guest
-	// no longer assigned to it, or a session without the second factor it
-	// has since come to require, must sign in again (login decides).
-	app, err := s.application(ctx, t.ClientID)
-	if err != nil {
-		return nil, err
-	}
-	if !app.Allows(t.GuestID) {
-		return nil, oidc.ErrInvalidGrant().WithDescription("the guest is no longer assigned to this application")
-	}
-	if a.Tenant.MFARequiredFor(app) && !a.Session.HasMFA() {
-		return nil, oidc.ErrInvalidGrant().WithDescription("this application requires a second factor: sign in again")
+	// A guest who must sign in again for the app gets its new grant from
+	// login, which decides how.
+	if why, err := s.appRefusal(ctx, a, t.ClientID); err != nil || why != "" {
+		return nil, refusal(err, oidc.ErrInvalidGrant, why)
 	}
 	return &refreshRequest{t: t, scopes: t.Scopes}, nil
+}
+
+// appRefusal says why the app clientID, as it is now, refuses the session
+// a: deleted, the guest no longer assigned to it, or a second factor it
+// has come to require and the session lacks; "" when it allows it. Refresh
+// and userinfo judge every use this way, as forward auth judges every
+// request, from the same in-memory index while the change feed is fresh.
+func (s *storage) appRefusal(ctx context.Context, a *guestpass.ActiveSession, clientID string) (string, error) {
+	app, err := s.svc.OIDCClient(ctx, a.Session.TenantID, clientID)
+	switch {
+	case guestpass.KindOf(err) == guestpass.KindNotFound:
+		return "the application no longer exists", nil
+	case err != nil:
+		return "", err
+	case !app.Allows(a.Guest.ID):
+		return "the guest is no longer assigned to this application", nil
+	case a.Tenant.MFARequiredFor(app.App) && !a.Session.HasMFA():
+		return "this application requires a second factor: sign in again", nil
+	}
+	return "", nil
+}
+
+// refusal is appRefusal's answer as an OAuth error of kind: why, or a
+// server error.
+func refusal(err error, kind func() *oidc.Error, why string) error {
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	return kind().WithDescription("%s", why)
 }
 
 // TerminateSession ends the browser's own guest session (RP-initiated

@@ -7,14 +7,22 @@ import (
 
 func TestAccessTokenIDRoundTrip(t *testing.T) {
 	exp := time.Unix(1893456000, 0)
-	id := accessTokenID("0472108d-c60a-4c1a-b06c-a55897c06396", "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg", exp)
-	sid, gid, got, ok := parseAccessTokenID(id)
-	if !ok || sid != "0472108d-c60a-4c1a-b06c-a55897c06396" || gid != "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg" || !got.Equal(exp) {
-		t.Fatalf("parse(%q) = %q %q %v %v", id, sid, gid, got, ok)
+	g := grant{sessionID: "0472108d-c60a-4c1a-b06c-a55897c06396", grantID: "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg",
+		clientID: "9c4f4f7e-3f0e-4b7e-9a41-2f7c1b8e5d21"}
+	id := accessTokenID(g, exp)
+	want := tokenRef{sessionID: g.sessionID, grantID: g.grantID, clientID: g.clientID, exp: exp}
+	if got, ok := parseAccessTokenID(id); !ok || got != want {
+		t.Fatalf("parse(%q) = %+v %v", id, got, ok)
+	}
+	// A token of the release before names no client; it is still read.
+	v2 := "v2." + g.sessionID + ".1893456000." + g.grantID
+	want.clientID = ""
+	if got, ok := parseAccessTokenID(v2); !ok || got != want {
+		t.Fatalf("parse(%q) = %+v %v", v2, got, ok)
 	}
 	for _, bad := range []string{"", "v2", "v1.a.1.x", "v3.a.1.x", "v2..1.x", "v2.a.1.", "v2.a.-1.x", "v2.a.x.x", "v2.a.1",
-		"v2.a.1.x.y", "v2.a.99999999999999999999.x"} {
-		if _, _, _, ok := parseAccessTokenID(bad); ok {
+		"v2.a.1.x.y", "v2.a.99999999999999999999.x", "v3.a.1.x.", "v3..1.x.c", "v3.a.1..c", "v3.a.1.x.c.d", "v4.a.1.x.c"} {
+		if _, ok := parseAccessTokenID(bad); ok {
 			t.Errorf("accepted %q", bad)
 		}
 	}
@@ -22,15 +30,17 @@ func TestAccessTokenIDRoundTrip(t *testing.T) {
 
 // FuzzParseAccessTokenID: the token ID comes out of a decrypted bearer
 // token; whatever it holds, parsing must not panic, and what it accepts
-// must name a session and a positive expiry.
+// must name a session, a grant and a positive expiry, and a client unless
+// it is a v2 token.
 func FuzzParseAccessTokenID(f *testing.F) {
+	f.Add("v3.0472108d-c60a-4c1a-b06c-a55897c06396.1893456000.Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg.9c4f4f7e-3f0e-4b7e-9a41-2f7c1b8e5d21")
 	f.Add("v2.0472108d-c60a-4c1a-b06c-a55897c06396.1893456000.Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg")
 	f.Add("v2.a.1.b")
 	f.Add("v2.a.99999999999999999999.b")
 	f.Fuzz(func(t *testing.T, s string) {
-		sid, gid, exp, ok := parseAccessTokenID(s)
-		if ok && (sid == "" || gid == "" || exp.Unix() <= 0) {
-			t.Fatalf("accepted %q as %q %q %v", s, sid, gid, exp)
+		ref, ok := parseAccessTokenID(s)
+		if ok && (ref.sessionID == "" || ref.grantID == "" || ref.exp.Unix() <= 0 || (ref.clientID == "") != (s[:3] == "v2.")) {
+			t.Fatalf("accepted %q as %+v", s, ref)
 		}
 	})
 }

@@ -50,18 +50,25 @@ func setClaims(info *oidc.UserInfo, a *guestpass.ActiveSession, scopes []string)
 var userinfoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile}
 
 // SetUserinfoFromToken answers userinfo: refused at once when the session
-// behind the token has been revoked or has expired.
+// behind the token has been revoked or has expired, or when the app no
+// longer takes it (appRefusal: unassigned, deleted, a second factor now
+// required), as a refresh would be.
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	sid, gid, exp, ok := parseAccessTokenID(tokenID)
-	if !ok || !s.now().Before(exp) {
+	ref, ok := parseAccessTokenID(tokenID)
+	if !ok || !s.now().Before(ref.exp) {
 		return oidc.ErrAccessDenied().WithDescription("access token expired or invalid")
 	}
-	a, err := s.liveGrant(ctx, grant{tenantID: tenantOf(ctx), sessionID: sid, grantID: gid})
+	a, err := s.liveGrant(ctx, grant{tenantID: tenantOf(ctx), sessionID: ref.sessionID, grantID: ref.grantID})
 	if err != nil {
 		return oidc.ErrAccessDenied().WithDescription("the session or grant behind this token has ended")
 	}
 	if a.Guest.ID != subject {
 		return oidc.ErrAccessDenied()
+	}
+	if ref.clientID != "" {
+		if why, err := s.appRefusal(ctx, a, ref.clientID); err != nil || why != "" {
+			return refusal(err, oidc.ErrAccessDenied, why)
+		}
 	}
 	setClaims(info, a, userinfoScopes)
 	return nil

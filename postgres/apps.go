@@ -124,23 +124,23 @@ func (q queries) ApplicationByHost(ctx context.Context, host string) (*guestpass
 	return a, nil
 }
 
-// ProxyApplications lists every tenant's proxy apps, for the in-memory
-// host index.
-func (q queries) ProxyApplications(ctx context.Context) ([]*guestpass.Application, error) {
-	rows, err := q.db.Query(ctx, `SELECT `+appCols+` FROM applications WHERE type = 'proxy' ORDER BY id`)
+// IndexedApplications lists every tenant's apps, for the in-memory index
+// (forward auth's hosts, the OpenID provider's clients).
+func (q queries) IndexedApplications(ctx context.Context) ([]*guestpass.Application, error) {
+	rows, err := q.db.Query(ctx, `SELECT `+appCols+` FROM applications ORDER BY id`)
 	if err != nil {
-		return nil, dbErr("proxy applications", err)
+		return nil, dbErr("indexed applications", err)
 	}
 	defer rows.Close()
 	var out []*guestpass.Application
 	for rows.Next() {
 		a, err := scanApp(rows)
 		if err != nil {
-			return nil, dbErr("proxy applications", err)
+			return nil, dbErr("indexed applications", err)
 		}
 		out = append(out, a)
 	}
-	return out, dbErr("proxy applications", rows.Err())
+	return out, dbErr("indexed applications", rows.Err())
 }
 
 func (q queries) ApplicationsForGuest(ctx context.Context, tenantID, guestID string) ([]*guestpass.Application, error) {

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,22 +53,23 @@ func appTests() []test {
 			must(t, err)
 			equal(t, proxy, got)
 		}},
-		{"ProxyApplicationsListsEveryTenantsProxies", func(t *testing.T, s guestpass.Store) {
+		{"IndexedApplicationsListsEveryTenantsApps", func(t *testing.T, s guestpass.Store) {
 			a, b := mustTenant(t, s), mustTenant(t, s)
 			g := mustGuest(t, s, b.ID, "jo@fabrikam.com")
-			must(t, createApp(t, s, newApp(t, a.ID, guestpass.AppOIDC, at(0))))
+			oa := newApp(t, a.ID, guestpass.AppOIDC, at(0))
 			pa := newApp(t, a.ID, guestpass.AppProxy, at(0))
 			pb := newApp(t, b.ID, guestpass.AppProxy, at(time.Second))
 			pb.Hosts = []string{"*.docs.example.com", "wiki.example.com"}
 			pb.Assignment, pb.AssignedGuestIDs = guestpass.AssignAssigned, []string{g.ID}
-			must(t, createApp(t, s, pa))
-			must(t, createApp(t, s, pb))
-			got, err := s.ProxyApplications(t.Context())
-			must(t, err)
-			want := []*guestpass.Application{pa, pb}
-			if pb.ID < pa.ID {
-				want = []*guestpass.Application{pb, pa}
+			ob := newApp(t, b.ID, guestpass.AppOIDC, at(time.Second))
+			ob.Assignment, ob.AssignedGuestIDs = guestpass.AssignAssigned, []string{g.ID}
+			want := []*guestpass.Application{oa, pa, pb, ob}
+			for _, app := range want {
+				must(t, createApp(t, s, app))
 			}
+			got, err := s.IndexedApplications(t.Context())
+			must(t, err)
+			slices.SortFunc(want, func(x, y *guestpass.Application) int { return strings.Compare(x.ID, y.ID) })
 			equal(t, want, got)
 		}},
 		{"OtherTenantIsNotFound", func(t *testing.T, s guestpass.Store) {
