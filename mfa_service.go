@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // recoveryCodeCount and recoveryCodeBytes: 10 codes of 80 random bits,
@@ -18,10 +19,24 @@ const (
 
 // demandMFA parks the flow in FlowMFA: the session begins only after
 // VerifyMFA. The flow keeps the guest and how the first factor was proven.
+// A guest who will register gets the pending TOTP secret here, in the POST
+// that proved the first factor: the MFA page is a GET and only reads it
+// (DESIGN §3, link scanners).
 func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow) (*SignInResult, error) {
 	flow.State, flow.GuestID = FlowMFA, g.ID
 	if err := s.store.UpdateFlow(ctx, flow); err != nil {
 		return nil, internal("update flow", err)
+	}
+	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+	if err != nil {
+		return nil, internal("list mfa methods", err)
+	}
+	if len(confirmed(ms)) == 0 {
+		// A lost race (mfa_registration_busy) is no reason to fail the
+		// sign-in: the page then offers form#totp-new.
+		if _, err := s.pendingTOTP(ctx, t, g, ms); err != nil && KindOf(err) != KindConflict {
+			return nil, err
+		}
 	}
 	return &SignInResult{Tenant: t, Guest: g, NeedMFA: true}, nil
 }
@@ -91,9 +106,11 @@ type MFAView struct {
 // PhoneChoice is a registered number a sign-in may text a code to.
 type PhoneChoice struct{ MethodID, Masked string }
 
-// ViewMFA reads the flow's MFA step. For a guest without a confirmed method
-// it starts (or resumes) a TOTP registration: the unconfirmed secret is
-// stored sealed, so reloading the page shows the same secret.
+// ViewMFA reads the flow's MFA step; it changes nothing. For a guest without
+// a confirmed method it shows the pending TOTP registration made when the
+// first factor was proven (demandMFA), so reloading the page shows the same
+// secret; when that went stale meanwhile, Secret is empty and the page
+// offers StartTOTP.
 func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFAView, error) {
 	t, flow, g, err := s.mfaFlow(ctx, tenantID, flowToken)
 	if err != nil {
@@ -120,16 +137,45 @@ func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFA
 		}
 		return v, nil
 	}
-	m, err := s.pendingTOTP(ctx, t, g, ms)
-	if err != nil {
-		return nil, err
+	v := &MFAView{Tenant: t, Register: true, Passkey: s.passkeys != nil, SMS: s.texts != nil, SMSSent: sent}
+	if m := freshPendingTOTP(ms, s.clock.Now()); m != nil {
+		if v.Secret, v.URI, err = s.totpSecret(t, g, m); err != nil {
+			return nil, err
+		}
 	}
-	secret, uri, err := s.totpSecret(t, g, m)
+	return v, nil
+}
+
+// StartTOTP makes a new pending TOTP registration for a flow whose guest is
+// registering and has none (it went stale while the page stood open): the
+// POST of form#totp-new, since the page itself never writes.
+func (s *Service) StartTOTP(ctx context.Context, tenantID, flowToken string) error {
+	t, _, g, err := s.mfaFlow(ctx, tenantID, flowToken)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: uri,
-		Passkey: s.passkeys != nil, SMS: s.texts != nil, SMSSent: sent}, nil
+	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+	if err != nil {
+		return internal("list mfa methods", err)
+	}
+	if len(confirmed(ms)) > 0 {
+		return errNotRegistering
+	}
+	_, err = s.pendingTOTP(ctx, t, g, ms)
+	return err
+}
+
+var errNotRegistering = Errorf(KindInvalid, "mfa_registered", "You have a second factor already: use it to sign in.")
+
+// freshPendingTOTP is the guest's pending TOTP registration that has not
+// gone stale at now, if any.
+func freshPendingTOTP(ms []*MFAMethod, now time.Time) *MFAMethod {
+	for _, m := range ms {
+		if m.Pending() && m.Kind == MFATOTP && !m.Stale(now) {
+			return m
+		}
+	}
+	return nil
 }
 
 func (s *Service) totpSecret(t *Tenant, g *Guest, m *MFAMethod) (secret, uri string, err error) {
@@ -147,12 +193,12 @@ func (s *Service) totpSecret(t *Tenant, g *Guest, m *MFAMethod) (secret, uri str
 // refused by the store (ErrConflict), reuses it.
 func (s *Service) pendingTOTP(ctx context.Context, t *Tenant, g *Guest, ms []*MFAMethod) (*MFAMethod, error) {
 	now := s.clock.Now()
+	if m := freshPendingTOTP(ms, now); m != nil {
+		return m, nil
+	}
 	for _, m := range ms {
 		if !m.Pending() {
 			continue
-		}
-		if m.Kind == MFATOTP && !m.Stale(now) {
-			return m, nil
 		}
 		if err := s.store.DeleteMFAMethod(ctx, t.ID, g.ID, m.ID); err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, internal("delete pending mfa method", err)
@@ -165,10 +211,8 @@ func (s *Service) pendingTOTP(ctx context.Context, t *Tenant, g *Guest, ms []*MF
 	if ms, err = s.store.ListMFAMethods(ctx, t.ID, g.ID); err != nil {
 		return nil, internal("list mfa methods", err)
 	}
-	for _, m := range ms {
-		if m.Pending() && m.Kind == MFATOTP && !m.Stale(now) {
-			return m, nil
-		}
+	if m := freshPendingTOTP(ms, now); m != nil {
+		return m, nil
 	}
 	return nil, Errorf(KindConflict, "mfa_registration_busy", "Another registration is in progress. Reload the page.")
 }

@@ -230,6 +230,42 @@ func TestPendingRegistration(t *testing.T) {
 			t.Fatalf("new secret: %+v %v", res, err)
 		}
 	})
+	t.Run("StaleWhileThePageStandsOpen", func(t *testing.T) {
+		// Flow A makes the secret; flow B, 50 minutes later, reuses it and
+		// outlives it. Viewing never replaces it: StartTOTP (a POST) does.
+		e := newMFAEnv(t)
+		e.invite(t, "jo@fabrikam.com")
+		e.firstFactor(t, "jo@fabrikam.com", 1)
+		e.clock.Advance(50 * time.Minute)
+		flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+		old, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		e.clock.Advance(15 * time.Minute)
+		for range 3 {
+			v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+			if err != nil || !v.Register || v.Secret != "" || v.URI != "" {
+				t.Fatalf("stale view = %+v %v", v, err)
+			}
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 || ms[0].CreatedAt.After(e.clock.Now().Add(-time.Hour)) {
+			t.Fatalf("viewing replaced the stale row: %+v", ms)
+		}
+		if err := e.svc.StartTOTP(t.Context(), e.tenant.ID, flow); err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if err != nil || v.Secret == "" || v.Secret == old.Secret {
+			t.Fatalf("after StartTOTP: %+v %v", v, err)
+		}
+		if err := e.svc.StartTOTP(t.Context(), e.tenant.ID, flow); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); again.Secret != v.Secret {
+			t.Fatal("a second StartTOTP replaced a fresh secret")
+		}
+		if err := e.svc.StartTOTP(t.Context(), e.tenant.ID, "bogus-flow-token-bogus"); codeOf(err) != "flow_expired" {
+			t.Fatalf("foreign flow: %v", err)
+		}
+	})
 	t.Run("PurgeRemovesAbandonedRegistrations", func(t *testing.T) {
 		e := newMFAEnv(t)
 		e.registered(t, "jo@fabrikam.com")

@@ -154,12 +154,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, req SecurityRequest) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	var m *MFAMethod
-	for _, x := range ms {
-		if x.Pending() && x.Kind == MFATOTP && !x.Stale(s.clock.Now()) {
-			m = x
-		}
-	}
+	m := freshPendingTOTP(ms, s.clock.Now())
 	if m == nil {
 		return nil, Errorf(KindInvalid, "no_pending_method", "Start again: choose Add an authenticator app.")
 	}

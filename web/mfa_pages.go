@@ -50,6 +50,8 @@ func init() {
 		"recovery.used":      "You signed in with a recovery code. You have %d recovery codes left.",
 		"button.continue":    "Continue",
 		"err.wrong_mfa_code": "That code is not right. Check the time on your phone and try the newest code.",
+		"mfa.totpnew":        "The secret for your authenticator app has expired (it is kept for an hour).",
+		"button.totpnew":     "Show a new secret",
 	} {
 		if _, ok := catalog["en"][k]; !ok {
 			catalog["en"][k] = v
@@ -71,7 +73,7 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 	}
 	d := s.newPage(r, "title.mfa", v.Tenant)
 	d.MFA = &mfaData{Register: v.Register, Secret: v.Secret, URI: v.URI, TOTP: v.TOTP, SMS: v.SMS, Phones: v.Phones}
-	if v.Register {
+	if v.Secret != "" {
 		d.MFA.QR = qrDataURL(v.URI)
 	}
 	if v.Passkey {
@@ -87,6 +89,21 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 		d.Alert = d.L.Error(failure)
 	}
 	s.render(w, r, status, "mfa", d)
+}
+
+// startTOTP (form#totp-new) makes a new secret when the pending one went
+// stale: the MFA page is a GET and never makes one itself.
+func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request) {
+	tid := r.PathValue("tid")
+	if err := parseForm(w, r); err != nil {
+		s.renderError(w, r, nil, err)
+		return
+	}
+	if err := s.svc.StartTOTP(r.Context(), tid, cookieValue(r, flowCookie(tid))); err != nil {
+		s.mfaFailed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/mfa", http.StatusSeeOther)
 }
 
 // verifyMFA takes form#mfa's one input: six digits are a TOTP code,

@@ -13,6 +13,8 @@ func init() {
 		"mfa.qr":                "QR-Code zum Scannen mit Ihrer Authenticator-App",
 		"mfa.code":              "Code",
 		"button.mfa":            "Bestätigen",
+		"mfa.totpnew":           "Der geheime Schlüssel für Ihre Authenticator-App ist abgelaufen (er gilt eine Stunde).",
+		"button.totpnew":        "Neuen Schlüssel anzeigen",
 		"recovery.lead":         "Bewahren Sie diese Wiederherstellungscodes sicher auf. Jeder funktioniert einmal, wenn Sie Ihre Authenticator-App nicht verwenden können. Sie werden nicht erneut angezeigt.",
 		"recovery.used":         "Sie haben sich mit einem Wiederherstellungscode angemeldet. Sie haben noch %d Wiederherstellungscodes.",
 		"button.continue":       "Weiter",
