@@ -304,7 +304,7 @@ func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInR
 	var how []string
 	err = s.chargeCode(ctx, t, g, req.Client, "wrong_code", func() error {
 		var err error
-		res, how, err = s.checkSecondFactor(ctx, t, g, code, rcode)
+		res, how, err = s.checkSecondFactor(ctx, t, g, req.Client, code, rcode)
 		return err
 	})
 	if err != nil {
@@ -392,7 +392,7 @@ var errTOTPReplay = Errorf(KindInvalid, "mfa_code_used", "This code has already 
 // checkSecondFactor compares a TOTP code (against the confirmed methods, or
 // the pending registration when there is none) or a recovery code. It
 // returns the amr values the factor adds.
-func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, code, rcode string) (*SignInResult, []string, error) {
+func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, c Client, code, rcode string) (*SignInResult, []string, error) {
 	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
 	if err != nil {
 		return nil, nil, internal("list mfa methods", err)
@@ -442,7 +442,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 		}
 		res := &SignInResult{}
 		if registering {
-			if res.RecoveryCodes, err = s.confirmRegistration(ctx, m); err != nil {
+			if res.RecoveryCodes, err = s.confirmRegistration(ctx, t, g, c, m); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -453,13 +453,15 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 
 // confirmRegistration makes a sign-in's first method count (a pending TOTP
 // registration is confirmed; a new passkey or phone, made confirmed, is
-// created) and issues fresh recovery codes, in one transaction.
-func (s *Service) confirmRegistration(ctx context.Context, m *MFAMethod) ([]string, error) {
+// created) and issues fresh recovery codes, in one transaction with its
+// audit event and notice email: only the emailed code came before it, so
+// the mailbox's owner must hear of a factor a stranger may have set up.
+func (s *Service) confirmRegistration(ctx context.Context, t *Tenant, g *Guest, c Client, m *MFAMethod) ([]string, error) {
 	codes, hashes, err := s.newRecoveryCodes()
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.securityChange(ctx, t, g, c, SecurityMethodRegistered, m.ID, func(tx Tx) error {
 		if err := s.saveMethod(ctx, tx, m); err != nil {
 			return err
 		}

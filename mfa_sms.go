@@ -298,7 +298,7 @@ func (s *Service) VerifySMS(ctx context.Context, req VerifySMSRequest) (*SignInR
 		if err != nil {
 			return err
 		}
-		res.RecoveryCodes, err = s.confirmRegistration(ctx, m)
+		res.RecoveryCodes, err = s.confirmRegistration(ctx, t, g, req.Client, m)
 		return err
 	})
 	if err != nil {

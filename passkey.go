@@ -338,7 +338,7 @@ func (s *Service) VerifyPasskey(ctx context.Context, req VerifyPasskeyRequest) (
 		if err != nil {
 			return err
 		}
-		res.RecoveryCodes, err = s.confirmRegistration(ctx, m)
+		res.RecoveryCodes, err = s.confirmRegistration(ctx, t, g, req.Client, m)
 		return err
 	})
 	if err != nil {

@@ -18,6 +18,9 @@ const (
 	SecurityMethodAdded   SecurityChange = "methodAdded"
 	SecurityMethodRemoved SecurityChange = "methodRemoved"
 	SecurityRecoveryCodes SecurityChange = "recoveryCodesRegenerated"
+	// SecurityMethodRegistered is a method registered in a sign-in's MFA
+	// step (with new recovery codes), where only the email code came before.
+	SecurityMethodRegistered SecurityChange = "methodRegistered"
 )
 
 // SecurityView is the guest's security page.

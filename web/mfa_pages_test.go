@@ -93,6 +93,12 @@ func TestMFAPages(t *testing.T) {
 	if r := get(t, b, e.path("/apps")); r.Status != 200 {
 		t.Fatalf("apps after registration: %d", r.Status)
 	}
+	// The registration is announced to the mailbox, through real SMTP.
+	notice := e.smtp.WaitFor(t, func(m smtptest.Message) bool { return strings.Contains(m.Header("Subject"), "sign-in methods") })
+	if txt := notice.Text(); !strings.Contains(txt, "new sign-in method") || !strings.Contains(txt, "Strict") ||
+		!strings.Contains(txt, e.srv.URL+e.path("/security")) || !strings.Contains(txt, "If this was not you") {
+		t.Fatalf("registration notice:\n%s", txt)
+	}
 	post(t, b, e.path("/signout"), nil)
 
 	// Second sign-in with a recovery code: told how many remain.
