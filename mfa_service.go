@@ -19,11 +19,16 @@ const (
 
 // demandMFA parks the flow in FlowMFA: the session begins only after
 // VerifyMFA. The flow keeps the guest and how the first factor was proven.
-// A guest who will register gets the pending TOTP secret here, in the POST
-// that proved the first factor: the MFA page is a GET and only reads it
-// (DESIGN §3, link scanners).
 func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow) (*SignInResult, error) {
-	flow.State, flow.GuestID = FlowMFA, g.ID
+	return s.awaitSecondFactor(ctx, t, g, flow, FlowMFA)
+}
+
+// awaitSecondFactor moves the flow to state (FlowMFA, or FlowMFARegister
+// after a stranded guest's recovery code). A guest who will register gets
+// the pending TOTP secret here, in the POST that led to the step: the MFA
+// page is a GET and only reads it (DESIGN §3, link scanners).
+func (s *Service) awaitSecondFactor(ctx context.Context, t *Tenant, g *Guest, flow *Flow, state FlowState) (*SignInResult, error) {
+	flow.State, flow.GuestID = state, g.ID
 	if err := s.store.UpdateFlow(ctx, flow); err != nil {
 		return nil, internal("update flow", err)
 	}
@@ -31,7 +36,7 @@ func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow
 	if err != nil {
 		return nil, internal("list mfa methods", err)
 	}
-	if len(confirmed(ms)) == 0 {
+	if newMFAStep(t, flow, g, ms).register && s.offers(t, MFATOTP) {
 		// A lost race (mfa_registration_busy) is no reason to fail the
 		// sign-in: the page then offers form#totp-new.
 		if _, err := s.pendingTOTP(ctx, t, g, ms); err != nil && KindOf(err) != KindConflict {
@@ -82,15 +87,20 @@ func (s *Service) checkFlowApp(ctx context.Context, t *Tenant, appID string) err
 var errUnknownApp = Errorf(KindInvalid, "invalid_application", "The application that sent you here is not known to this organization. Go back to the application and try again.")
 
 // MFAView is what the MFA step shows: for a guest with methods, a way to
-// prove each kind (form#mfa also takes recovery codes); for a guest without,
-// a registration: the TOTP secret to scan, and a passkey or a phone number
-// where the server offers them.
+// prove each kind the tenant accepts (form#mfa also takes recovery codes);
+// for a guest without, a registration of the kinds the tenant accepts and
+// the server offers: the TOTP secret to scan, a passkey, a phone number;
+// for a stranded guest (Stranded), form#mfa for a recovery code first.
 type MFAView struct {
 	Tenant   *Tenant
 	Register bool
-	Secret   string // base32, for typing into an app
+	// Stranded: the guest's methods are all of kinds the tenant no longer
+	// accepts; a recovery code leads on to registering an accepted one.
+	Stranded bool
+	Secret   string // base32, for typing into an app; empty when none is pending
 	URI      string // otpauth:// for the QR code
-	// TOTP: the guest has an authenticator app (a later sign-in).
+	// TOTP: the guest has an authenticator app (a later sign-in), or may
+	// set one up (Register; form#totp-new when Secret is empty).
 	TOTP bool
 	// Passkey offers a passkey ceremony (PasskeyOptions): registering one,
 	// or signing in with one the guest has.
@@ -112,35 +122,39 @@ type PhoneChoice struct{ MethodID, Masked string }
 // secret; when that went stale meanwhile, Secret is empty and the page
 // offers StartTOTP.
 func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFAView, error) {
-	t, flow, g, err := s.mfaFlow(ctx, tenantID, flowToken)
+	st, err := s.loadMFAStep(ctx, tenantID, flowToken)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
-	if err != nil {
-		return nil, internal("list mfa methods", err)
+	t, g := st.t, st.g
+	if (st.register || st.stranded) && len(s.offered(t)) == 0 {
+		return nil, errNoMFAKind(t) // before a stranded guest spends a recovery code on nothing
 	}
-	sent, err := s.pendingSMS(ctx, t, g, flowBinding(flow))
+	if st.stranded {
+		return &MFAView{Tenant: t, Stranded: true}, nil
+	}
+	sent, err := s.pendingSMS(ctx, t, g, flowBinding(st.flow))
 	if err != nil {
 		return nil, err
 	}
-	if live := confirmed(ms); live != nil {
-		v := &MFAView{Tenant: t, TOTP: hasKind(live, MFATOTP), Passkey: s.passkeys != nil && hasKind(live, MFAPasskey), SMSSent: sent}
-		for _, m := range live {
-			if m.Kind == MFASMS && s.texts != nil {
-				p, err := s.openPhone(m)
-				if err != nil {
-					return nil, err
-				}
-				v.SMS, v.Phones = true, append(v.Phones, PhoneChoice{MethodID: m.ID, Masked: MaskPhone(p)})
+	if st.register {
+		v := &MFAView{Tenant: t, Register: true, TOTP: s.offers(t, MFATOTP), Passkey: s.offers(t, MFAPasskey),
+			SMS: s.offers(t, MFASMS), SMSSent: sent}
+		if m := freshPendingTOTP(st.ms, s.clock.Now()); m != nil && v.TOTP {
+			if v.Secret, v.URI, err = s.totpSecret(t, g, m); err != nil {
+				return nil, err
 			}
 		}
 		return v, nil
 	}
-	v := &MFAView{Tenant: t, Register: true, Passkey: s.passkeys != nil, SMS: s.texts != nil, SMSSent: sent}
-	if m := freshPendingTOTP(ms, s.clock.Now()); m != nil {
-		if v.Secret, v.URI, err = s.totpSecret(t, g, m); err != nil {
-			return nil, err
+	v := &MFAView{Tenant: t, TOTP: hasKind(st.usable, MFATOTP), Passkey: s.passkeys != nil && hasKind(st.usable, MFAPasskey), SMSSent: sent}
+	for _, m := range st.usable {
+		if m.Kind == MFASMS && s.texts != nil {
+			p, err := s.openPhone(m)
+			if err != nil {
+				return nil, err
+			}
+			v.SMS, v.Phones = true, append(v.Phones, PhoneChoice{MethodID: m.ID, Masked: MaskPhone(p)})
 		}
 	}
 	return v, nil
@@ -150,18 +164,20 @@ func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFA
 // registering and has none (it went stale while the page stood open): the
 // POST of form#totp-new, since the page itself never writes.
 func (s *Service) StartTOTP(ctx context.Context, tenantID, flowToken string) error {
-	t, _, g, err := s.mfaFlow(ctx, tenantID, flowToken)
+	st, err := s.loadMFAStep(ctx, tenantID, flowToken)
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
-	if err != nil {
-		return internal("list mfa methods", err)
-	}
-	if len(confirmed(ms)) > 0 {
+	switch {
+	case st.stranded:
+		return errRecoveryFirst(st.t)
+	case !st.register:
 		return errNotRegistering
 	}
-	_, err = s.pendingTOTP(ctx, t, g, ms)
+	if err := mayAdd(st.t, MFATOTP); err != nil {
+		return err
+	}
+	_, err = s.pendingTOTP(ctx, st.t, st.g, st.ms)
 	return err
 }
 
@@ -262,7 +278,7 @@ func (s *Service) mfaFlow(ctx context.Context, tenantID, flowToken string) (*Ten
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if flow.State != FlowMFA || flow.GuestID == "" {
+	if flow.State != FlowMFA && flow.State != FlowMFARegister || flow.GuestID == "" {
 		return nil, nil, nil, ErrFlowExpired
 	}
 	g, err := s.getGuest(ctx, s.store, t.ID, flow.GuestID)
@@ -283,14 +299,16 @@ type VerifyMFARequest struct {
 
 var errMFAWrong = Errorf(KindInvalid, "wrong_mfa_code", "That code is not right. Check the time on your phone and try the newest code.")
 
-// VerifyMFA checks the second factor and, on success, begins the session.
-// Every attempt is charged to the guest's failure budget (the one email
-// codes use) before it is compared, and refunded only on success.
+// VerifyMFA checks the second factor and, on success, begins the session;
+// a stranded guest's recovery code leads on to registering (NeedMFA
+// again). Every attempt is charged to the guest's failure budget (the one
+// email codes use) before it is compared, and refunded only on success.
 func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInResult, error) {
-	t, flow, g, err := s.mfaFlow(ctx, req.TenantID, req.FlowToken)
+	st, err := s.loadMFAStep(ctx, req.TenantID, req.FlowToken)
 	if err != nil {
 		return nil, err
 	}
+	t, flow, g := st.t, st.flow, st.g
 	var code, rcode string
 	var ok bool
 	if req.RecoveryCode != "" {
@@ -300,15 +318,24 @@ func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInR
 	} else if code, ok = NormalizeTOTP(req.Code); !ok {
 		return nil, Errorf(KindInvalid, "invalid_mfa_code_format", "Enter the 6-digit code from your authenticator app.")
 	}
+	if code != "" && !t.MFAAllowed(MFATOTP) && (st.register || hasKind(st.ms, MFATOTP)) {
+		return nil, errKindRefused(t) // compared with nothing, so no guess
+	}
+	if st.stranded && len(s.offered(t)) == 0 {
+		return nil, errNoMFAKind(t) // a recovery code would be spent on a registration that cannot happen
+	}
 	var res *SignInResult
 	var how []string
 	err = s.chargeCode(ctx, t, g, req.Client, "wrong_code", func() error {
 		var err error
-		res, how, err = s.checkSecondFactor(ctx, t, g, req.Client, code, rcode)
+		res, how, err = s.checkSecondFactor(ctx, st, req.Client, code, rcode)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if st.stranded {
+		return s.awaitSecondFactor(ctx, t, g, flow, FlowMFARegister)
 	}
 	return s.mfaProven(ctx, t, g, flow, req.Client, how, res)
 }
@@ -389,17 +416,14 @@ func (s *Service) chargeCode(ctx context.Context, t *Tenant, g *Guest, c Client,
 
 var errTOTPReplay = Errorf(KindInvalid, "mfa_code_used", "This code has already been used. Wait for the next code in your app.")
 
-// checkSecondFactor compares a TOTP code (against the confirmed methods, or
-// the pending registration when there is none) or a recovery code. It
+// checkSecondFactor compares a TOTP code (against the usable methods, or
+// the pending registration when registering) or a recovery code (not when
+// registering: a new guest has none, and a stranded one has used one). It
 // returns the amr values the factor adds.
-func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, c Client, code, rcode string) (*SignInResult, []string, error) {
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
-	if err != nil {
-		return nil, nil, internal("list mfa methods", err)
-	}
-	live := confirmed(ms)
+func (s *Service) checkSecondFactor(ctx context.Context, st *mfaStep, c Client, code, rcode string) (*SignInResult, []string, error) {
+	t, g := st.t, st.g
 	if rcode != "" {
-		if len(live) == 0 {
+		if st.register {
 			return nil, nil, errMFAWrong
 		}
 		ok, left, err := s.store.UseRecoveryCode(ctx, t.ID, g.ID, hashRecoveryCode(rcode))
@@ -411,17 +435,15 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, c 
 		}
 		return &SignInResult{UsedRecoveryCode: true, RecoveryCodesLeft: left}, []string{"otp"}, nil
 	}
-	registering := len(live) == 0
 	now := s.clock.Now()
-	if registering {
-		live = live[:0]
-		for _, m := range ms { // the pending registration, if still fresh
-			if m.Pending() && !m.Stale(now) {
-				live = append(live, m)
-			}
+	candidates := st.usable
+	if st.register {
+		candidates = nil
+		if m := freshPendingTOTP(st.ms, now); m != nil {
+			candidates = []*MFAMethod{m}
 		}
 	}
-	for _, m := range live {
+	for _, m := range candidates {
 		if m.Kind != MFATOTP {
 			continue
 		}
@@ -441,7 +463,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, c 
 			return nil, nil, errTOTPReplay
 		}
 		res := &SignInResult{}
-		if registering {
+		if st.register {
 			if res.RecoveryCodes, err = s.confirmRegistration(ctx, t, g, c, m); err != nil {
 				return nil, nil, err
 			}

@@ -13,6 +13,7 @@ import (
 // mfaData is what the second-factor pages show.
 type mfaData struct {
 	Register  bool
+	Stranded  bool         // only a recovery code, then registering (docs/mfa.md)
 	Secret    string       // #totp-secret, base32
 	URI       string       // otpauth:// URI, also as a link for phones
 	QR        template.URL // data: PNG of URI, rendered here so no script or CDN is needed
@@ -72,7 +73,7 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 		return
 	}
 	d := s.newPage(r, "title.mfa", v.Tenant)
-	d.MFA = &mfaData{Register: v.Register, Secret: v.Secret, URI: v.URI, TOTP: v.TOTP, SMS: v.SMS, Phones: v.Phones}
+	d.MFA = &mfaData{Register: v.Register, Stranded: v.Stranded, Secret: v.Secret, URI: v.URI, TOTP: v.TOTP, SMS: v.SMS, Phones: v.Phones}
 	if v.Secret != "" {
 		d.MFA.QR = qrDataURL(v.URI)
 	}
@@ -144,7 +145,7 @@ func (s *Server) mfaFailed(w http.ResponseWriter, r *http.Request, err error) {
 // first the recovery codes of a registration (or how many are left).
 func (s *Server) mfaDone(w http.ResponseWriter, r *http.Request, res *guestpass.SignInResult) {
 	tid := r.PathValue("tid")
-	if len(res.RecoveryCodes) == 0 && !res.UsedRecoveryCode {
+	if res.NeedMFA || len(res.RecoveryCodes) == 0 && !res.UsedRecoveryCode {
 		s.signedIn(w, r, res)
 		return
 	}
