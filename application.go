@@ -61,6 +61,10 @@ type Application struct {
 	// RequireMFA asks for a second factor on this app even where the tenant
 	// does not: an app can tighten the tenant's rule, never loosen it.
 	RequireMFA bool
+	// IDTokenAlg is what an OIDC app's ID tokens are signed with
+	// (id_token_signed_response_alg): AlgRS256, the default every client
+	// supports, or AlgES256. Empty for proxy apps.
+	IDTokenAlg string
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -138,6 +142,7 @@ type AppInput struct {
 	Assignment             *Assignment
 	AssignedGuestIDs       *[]string
 	RequireMFA             *bool
+	IDTokenAlg             *string
 }
 
 func (in *AppInput) apply(a *Application) {
@@ -149,6 +154,7 @@ func (in *AppInput) apply(a *Application) {
 	set(&a.Assignment, in.Assignment)
 	set(&a.AssignedGuestIDs, in.AssignedGuestIDs)
 	set(&a.RequireMFA, in.RequireMFA)
+	set(&a.IDTokenAlg, in.IDTokenAlg)
 }
 
 // normalize validates an application and puts its lists in canonical form.
@@ -171,6 +177,13 @@ func (a *Application) normalize() error {
 		if len(a.Hosts) > 0 {
 			return Errorf(KindInvalid, "invalid_hosts", "hosts belong to proxy applications")
 		}
+		switch a.IDTokenAlg {
+		case "":
+			a.IDTokenAlg = AlgRS256
+		case AlgRS256, AlgES256:
+		default:
+			return Errorf(KindInvalid, "invalid_id_token_alg", "idTokenSignedResponseAlg must be RS256 or ES256")
+		}
 		var err error
 		if a.RedirectURIs, err = redirectURIList(a.RedirectURIs, "redirectUris", true); err != nil {
 			return err
@@ -178,8 +191,8 @@ func (a *Application) normalize() error {
 		a.PostLogoutRedirectURIs, err = redirectURIList(a.PostLogoutRedirectURIs, "postLogoutRedirectUris", false)
 		return err
 	case AppProxy:
-		if len(a.RedirectURIs) > 0 || len(a.PostLogoutRedirectURIs) > 0 || a.Public {
-			return Errorf(KindInvalid, "invalid_type", "redirectUris and public belong to oidc applications")
+		if len(a.RedirectURIs) > 0 || len(a.PostLogoutRedirectURIs) > 0 || a.Public || a.IDTokenAlg != "" {
+			return Errorf(KindInvalid, "invalid_type", "redirectUris, public and idTokenSignedResponseAlg belong to oidc applications")
 		}
 		if len(a.Hosts) == 0 || len(a.Hosts) > maxHosts {
 			return Errorf(KindInvalid, "invalid_hosts", "hosts must list 1 to %d hosts", maxHosts)

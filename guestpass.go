@@ -191,7 +191,16 @@ type Session struct {
 	CreatedAt      time.Time
 	ExpiresAt      time.Time
 	RevokedAt      time.Time
+	// RevokedGrants are OIDC grants (authorization requests, by ID) whose
+	// tokens were revoked while the session lives on: a replayed code
+	// (RFC 6749 §4.1.2). Access tokens are not stored, so this is where
+	// every node learns to refuse them.
+	RevokedGrants []string
 }
+
+// GrantRevoked reports whether the tokens of an OIDC grant of this session
+// were revoked.
+func (s *Session) GrantRevoked(grantID string) bool { return slices.Contains(s.RevokedGrants, grantID) }
 
 // ByEmailCode reports whether the session began with an emailed code (and
 // so ends when its tenant switches codes off).

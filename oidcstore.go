@@ -50,6 +50,10 @@ type OIDCAuthRequest struct {
 	IDP       string
 	Done      bool
 	CodeHash  []byte
+	// CodeUsedAt is when the code was exchanged (zero: not yet). The
+	// request is kept until it expires so that a second use is recognized
+	// (and revokes the tokens of the first); its ID names that grant.
+	CodeUsedAt time.Time
 
 	CreatedAt time.Time
 	// ExpiresAt bounds the request: the sign-in window before a code is
@@ -64,6 +68,9 @@ type OIDCRefreshToken struct {
 	TenantID  string
 	ClientID  string
 	SessionID string
+	// GrantID is the authorization request the token descends from, kept
+	// through rotations: a replay of that request's code revokes it.
+	GrantID   string
 	GuestID   string
 	Scopes    []string
 	AMR       []string
@@ -88,10 +95,22 @@ type OIDCQueries interface {
 	// UpdateOIDCAuthRequest saves the sign-in outcome (session, guest,
 	// auth time, amr, idp, done), the code hash and the expiry.
 	UpdateOIDCAuthRequest(ctx context.Context, r *OIDCAuthRequest) error
+	// DeleteOIDCAuthRequest deletes a request whose code has not been used
+	// (ErrNotFound otherwise): a used code's request stays until it
+	// expires, so that a replay is recognized.
 	DeleteOIDCAuthRequest(ctx context.Context, id string) error
-	// ConsumeOIDCCode deletes and returns the request whose code hashes to
-	// codeHash: of two racing exchanges of one code, exactly one gets it.
-	ConsumeOIDCCode(ctx context.Context, codeHash []byte) (*OIDCAuthRequest, error)
+	// ConsumeOIDCCode marks the code hashing to codeHash used at `at` and
+	// returns its request. ErrNotFound when no request has that code;
+	// ErrConflict, with the request, when the code was used before: of
+	// two racing exchanges of one code exactly one gets a nil error.
+	ConsumeOIDCCode(ctx context.Context, codeHash []byte, at time.Time) (*OIDCAuthRequest, error)
+	// DeleteOIDCGrantRefreshTokens deletes the tenant's refresh tokens of
+	// one grant and returns how many there were.
+	DeleteOIDCGrantRefreshTokens(ctx context.Context, tenantID, grantID string) (int, error)
+	// RevokeSessionGrant adds grantID to the session's RevokedGrants
+	// (once, atomically against concurrent additions); ErrNotFound when
+	// the tenant has no session with public handle sessionID.
+	RevokeSessionGrant(ctx context.Context, tenantID, sessionID, grantID string) error
 
 	CreateOIDCRefreshToken(ctx context.Context, t *OIDCRefreshToken) error
 	GetOIDCRefreshToken(ctx context.Context, tokenHash []byte) (*OIDCRefreshToken, error)

@@ -7,8 +7,9 @@ import (
 )
 
 // CleanReturnTo validates a post-sign-in destination. Only GuestPass itself
-// qualifies for now (application redirect URIs join when applications
-// exist): an open redirect on an identity provider is a phishing kit.
+// qualifies (CleanTenantReturnTo adds proxied apps; OIDC apps are reached
+// only through the provider, with a code): an open redirect on an identity
+// provider is a phishing kit.
 // It returns the absolute URL to use; ok is false for anything refused.
 func (s *Service) CleanReturnTo(raw string) (string, bool) {
 	if raw == "" {

@@ -1,7 +1,7 @@
 package oidc
 
 import (
-	"html/template"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/guestpass/guestpass"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
-	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
 // login is where op sends the browser after /authorize. With a usable
@@ -17,7 +16,7 @@ import (
 // callback; otherwise it sends the guest through the sign-in pages and
 // back here, or answers login_required to prompt=none.
 func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
-	r, t, ok := p.withTenant(w, r)
+	r, t, ok := p.withTenant(w, r, true)
 	if !ok {
 		return
 	}
@@ -25,38 +24,51 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
 	req, err := st.request(r.Context(), id)
 	if err != nil || req.Done {
-		p.page(w, http.StatusBadRequest, t, "This sign-in link has expired. Go back to the application and start again.", "", "")
+		p.pages.OIDCError(w, r, t, errRequestExpired)
 		return
 	}
 	app, err := st.application(r.Context(), req.ClientID)
 	if err != nil {
-		p.page(w, http.StatusBadRequest, t, "This application is no longer registered.", "", "")
+		p.pages.OIDCError(w, r, t, errAppGone)
 		return
 	}
 	sess, guest, err := p.svc.SessionByToken(r.Context(), t.ID, sessionTokenOf(r.Context()))
-	if err != nil || p.needsSignIn(req, sess) {
-		if slices.Contains(req.Prompt, oidc.PromptNone) {
-			_ = st.DeleteAuthRequest(r.Context(), req.ID)
-			op.AuthRequestError(w, r, authRequest{req}, oidc.ErrLoginRequired(), p.op)
-			return
-		}
-		back := p.svc.TenantURL(t.ID, "/oidc/login?id="+url.QueryEscape(id))
-		q := url.Values{"return_to": {back}}
-		http.Redirect(w, r, "/t/"+url.PathEscape(t.ID)+"/signin?"+q.Encode(), http.StatusSeeOther)
+	switch {
+	case err != nil || p.needsSignIn(req, sess):
+		p.toSignIn(w, r, t, app, req)
 		return
-	}
-	if !app.Allows(guest.ID) {
-		p.page(w, http.StatusForbidden, t, "You have not been given access to "+app.DisplayName+". Ask the person who invited you to give you access.", app.DisplayName, req.ID)
+	case !app.Allows(guest.ID):
+		p.pages.OIDCNoAccess(w, r, t, app.DisplayName, "/t/"+url.PathEscape(t.ID)+"/oidc/denied", req.ID)
+		return
+	case t.MFARequiredFor(app) && !sess.HasMFA():
+		// A session from a sign-in without a second factor: the app gets
+		// none but one that proved it, so the guest signs in again for it.
+		p.toSignIn(w, r, t, app, req)
 		return
 	}
 	req.SessionID, req.GuestID, req.AuthTime = sess.ID, guest.ID, sess.AuthTime
 	req.AMR, req.IDP, req.Done = sess.AMR, sess.IDP, true
 	if err := p.svc.Store().UpdateOIDCAuthRequest(r.Context(), req); err != nil {
-		p.log.Error("oidc login", "err", err)
-		p.page(w, http.StatusInternalServerError, t, "Something went wrong on our side. Try again later.", "", "")
+		p.pages.OIDCError(w, r, t, fmt.Errorf("oidc login: %w", err))
 		return
 	}
 	http.Redirect(w, r, p.svc.TenantURL(t.ID, "/authorize/callback?id="+url.QueryEscape(req.ID)), http.StatusSeeOther)
+}
+
+// toSignIn sends the guest to the sign-in pages, naming the app (so that
+// they ask for whatever it requires, a second factor) and coming back here.
+// With prompt=none the client learns login_required instead: signing in
+// again, second factor included, is End-User authentication (OpenID
+// Connect Core §3.1.2.6), whatever the reason it is needed.
+func (p *Provider) toSignIn(w http.ResponseWriter, r *http.Request, t *guestpass.Tenant, app *guestpass.Application, req *guestpass.OIDCAuthRequest) {
+	if slices.Contains(req.Prompt, oidc.PromptNone) {
+		_ = p.storage().DeleteAuthRequest(r.Context(), req.ID)
+		p.authError(w, r, t, req, oidc.ErrLoginRequired())
+		return
+	}
+	back := p.svc.TenantURL(t.ID, "/oidc/login?id="+url.QueryEscape(req.ID))
+	q := url.Values{"return_to": {back}, "app": {app.ID}}
+	http.Redirect(w, r, "/t/"+url.PathEscape(t.ID)+"/signin?"+q.Encode(), http.StatusSeeOther)
 }
 
 // needsSignIn applies prompt=login and max_age (op turns prompt=login
@@ -77,7 +89,7 @@ func (p *Provider) needsSignIn(req *guestpass.OIDCAuthRequest, sess *guestpass.S
 // deniedPost is the button of the "no access" page: the client learns
 // access_denied, in the response mode it asked for.
 func (p *Provider) deniedPost(w http.ResponseWriter, r *http.Request) {
-	r, t, ok := p.withTenant(w, r)
+	r, t, ok := p.withTenant(w, r, true)
 	if !ok {
 		return
 	}
@@ -85,39 +97,11 @@ func (p *Provider) deniedPost(w http.ResponseWriter, r *http.Request) {
 	st := p.storage()
 	req, err := st.request(r.Context(), r.PostFormValue("id"))
 	if err != nil || req.Done {
-		p.page(w, http.StatusBadRequest, t, "This sign-in link has expired. Go back to the application and start again.", "", "")
+		p.pages.OIDCError(w, r, t, errRequestExpired)
 		return
 	}
 	_ = st.DeleteAuthRequest(r.Context(), req.ID)
-	op.AuthRequestError(w, r, authRequest{req}, oidc.ErrAccessDenied().WithDescription("the guest has not been given access to this application"), p.op)
+	p.authError(w, r, t, req, oidc.ErrAccessDenied().WithDescription("the guest has not been given access to this application"))
 }
 
 func (p *Provider) storage() *storage { return p.op.Storage().(*storage) }
-
-type pageData struct {
-	Tenant  string
-	Message string
-	App     string
-	ID      string
-	Action  string
-}
-
-func (p *Provider) page(w http.ResponseWriter, status int, t *guestpass.Tenant, msg, app, id string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'")
-	w.WriteHeader(status)
-	_ = p.denied.Execute(w, pageData{Tenant: t.DisplayName, Message: msg, App: app, ID: id,
-		Action: "/t/" + url.PathEscape(t.ID) + "/oidc/denied"})
-}
-
-var deniedPage = template.Must(template.New("denied").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Tenant}} · GuestPass</title></head>
-<body><main>
-<h1>{{.Tenant}}</h1>
-<p role="alert">{{.Message}}</p>
-{{if .ID}}<form id="denied" method="post" action="{{.Action}}"><input type="hidden" name="id" value="{{.ID}}">
-<button type="submit">Return to {{.App}}</button></form>{{end}}
-</main></body></html>
-`))

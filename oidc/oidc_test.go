@@ -2,12 +2,8 @@ package oidc_test
 
 import (
 	"encoding/json"
-	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -16,173 +12,8 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/guestclient"
-	"github.com/guestpass/guestpass/internal/servertest"
 	"golang.org/x/oauth2"
 )
-
-// rp is a relying party of one tenant: go-oidc and x/oauth2 as any OIDC
-// client would use them, against the real server.
-type rp struct {
-	env      *servertest.Env
-	tenant   *guestpass.Tenant
-	app      *guestpass.Application
-	secret   string
-	provider *gooidc.Provider
-	oauth    oauth2.Config
-	verifier *gooidc.IDTokenVerifier
-}
-
-const redirectURI = "http://127.0.0.1:9/callback"
-
-// TestMain silences op, which logs every refused request on the default
-// logger: the failure paths below are many and all intended.
-func TestMain(m *testing.M) {
-	slog.SetDefault(slog.New(slog.DiscardHandler))
-	os.Exit(m.Run())
-}
-
-func newEnv(t *testing.T) *servertest.Env {
-	t.Helper()
-	// The fake clock starts now: op stamps iat and exp from the wall clock.
-	return servertest.New(t, servertest.Options{SMTP: true, Epoch: time.Now()})
-}
-
-func newTenant(t *testing.T, env *servertest.Env, name string) *guestpass.Tenant {
-	t.Helper()
-	tn, err := env.Svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tn
-}
-
-// newRP registers an OIDC app in tn and discovers its issuer.
-func newRP(t *testing.T, env *servertest.Env, tn *guestpass.Tenant, in guestpass.AppInput) *rp {
-	t.Helper()
-	typ, name := guestpass.AppOIDC, "Wiki"
-	in.Type, in.DisplayName = &typ, &name
-	if in.RedirectURIs == nil {
-		in.RedirectURIs = &[]string{redirectURI}
-	}
-	app, secret, err := env.Svc.CreateApplicationLocal(t.Context(), tn.ID, &in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := env.Svc.TenantURL(tn.ID, "")
-	p, err := gooidc.NewProvider(t.Context(), issuer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rp{env: env, tenant: tn, app: app, secret: secret, provider: p,
-		verifier: p.Verifier(&gooidc.Config{ClientID: app.ID})}
-	r.oauth = oauth2.Config{ClientID: app.ID, ClientSecret: secret, Endpoint: p.Endpoint(), RedirectURL: redirectURI,
-		Scopes: []string{gooidc.ScopeOpenID, "email", "profile", gooidc.ScopeOfflineAccess}}
-	r.oauth.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
-	return r
-}
-
-func invite(t *testing.T, env *servertest.Env, tn *guestpass.Tenant, addr string) *guestpass.Guest {
-	t.Helper()
-	res, err := env.Svc.InviteLocal(t.Context(), tn.ID, guestpass.InviteRequest{Email: addr, DisplayName: "Jo Guest"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Guest
-}
-
-func get(t *testing.T, b *guestclient.Client, u string) *guestclient.Response {
-	t.Helper()
-	r, err := b.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func post(t *testing.T, b *guestclient.Client, path string, form url.Values) *guestclient.Response {
-	t.Helper()
-	r, err := b.PostForm(path, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-// authorize follows the browser from an authorization URL to the client's
-// redirect URI, signing addr in through the real pages (email code read
-// from the test SMTP server, consent on first redemption) when asked to.
-// It returns the final redirect's location, or the response where the
-// journey stopped (an error page, a form_post page).
-func (r *rp) authorize(t *testing.T, b *guestclient.Client, addr, authURL string) (string, *guestclient.Response) {
-	t.Helper()
-	u := authURL
-	for range 12 {
-		resp := get(t, b, u)
-		if resp.Status != http.StatusFound && resp.Status != http.StatusSeeOther {
-			return "", resp
-		}
-		loc := resp.Location
-		if strings.HasPrefix(loc, redirectURI) || strings.HasPrefix(loc, r.oauth.RedirectURL) {
-			return loc, resp
-		}
-		if strings.Contains(loc, "/signin?") {
-			if addr == "" {
-				t.Fatalf("sent to sign in unexpectedly: %s", loc)
-			}
-			lu, _ := url.Parse(loc)
-			loc = r.env.SignIn(t, b, r.tenant.ID, addr, lu.Query().Get("return_to"))
-		}
-		u = loc
-	}
-	t.Fatalf("too many redirects from %s", authURL)
-	return "", nil
-}
-
-// code signs in and returns the code of a successful authorization.
-func (r *rp) code(t *testing.T, b *guestclient.Client, addr string, opts ...oauth2.AuthCodeOption) (code, pkce string) {
-	t.Helper()
-	pkce = oauth2.GenerateVerifier()
-	opts = append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(pkce), gooidc.Nonce("n-0S6_WzA2Mj")}, opts...)
-	loc, resp := r.authorize(t, b, addr, r.oauth.AuthCodeURL("xyz-state", opts...))
-	if loc == "" {
-		t.Fatalf("authorization stopped with %d: %.400s", resp.Status, resp.Body)
-	}
-	q := mustURL(t, loc).Query()
-	if q.Get("error") != "" || q.Get("state") != "xyz-state" {
-		t.Fatalf("authorization answered %s", loc)
-	}
-	return q.Get("code"), pkce
-}
-
-func mustURL(t *testing.T, raw string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// oauthErr returns the OAuth error code of a failed exchange.
-func oauthErr(err error) string {
-	var re *oauth2.RetrieveError
-	if errors.As(err, &re) {
-		return re.ErrorCode
-	}
-	return ""
-}
-
-type idClaims struct {
-	Sub           string   `json:"sub"`
-	Email         string   `json:"email"`
-	EmailVerified bool     `json:"email_verified"`
-	Name          string   `json:"name"`
-	TID           string   `json:"tid"`
-	IDP           string   `json:"idp"`
-	AMR           []string `json:"amr"`
-	AuthTime      int64    `json:"auth_time"`
-	Nonce         string   `json:"nonce"`
-}
 
 func TestDiscoveryAndKeys(t *testing.T) {
 	env := newEnv(t)
@@ -411,13 +242,49 @@ func TestFailurePaths(t *testing.T) {
 			t.Fatalf("exchange with a wrong code_verifier: %v", err)
 		}
 	})
-	t.Run("ReusedCode", func(t *testing.T) {
+	t.Run("ReusedCodeRevokesItsTokens", func(t *testing.T) {
+		other, otherPKCE := r.code(t, b, "") // another grant of the same session
+		kept, err := r.oauth.Exchange(ctx, other, oauth2.VerifierOption(otherPKCE))
+		if err != nil {
+			t.Fatal(err)
+		}
 		code, pkce := r.code(t, b, "")
-		if _, err := r.oauth.Exchange(ctx, code, oauth2.VerifierOption(pkce)); err != nil {
+		first, err := r.oauth.Exchange(ctx, code, oauth2.VerifierOption(pkce))
+		if err != nil {
+			t.Fatal(err)
+		}
+		refreshed, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: first.RefreshToken}).Token()
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := r.oauth.Exchange(ctx, code, oauth2.VerifierOption(pkce)); oauthErr(err) != "invalid_grant" {
 			t.Fatalf("second exchange of one code: %v", err)
+		}
+		// Everything the first exchange issued, and its rotated refresh
+		// token, is dead (RFC 6749 §4.1.2)...
+		for name, tok := range map[string]*oauth2.Token{"first": first, "refreshed": refreshed} {
+			if _, err := r.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+				t.Errorf("userinfo accepted the %s access token of a replayed code", name)
+			}
+		}
+		_, err = r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshed.RefreshToken}).Token()
+		if oauthErr(err) != "invalid_grant" {
+			t.Fatalf("refresh token of a replayed code: %v", err)
+		}
+		// ...while the guest's session and its other grants live on.
+		if _, err := r.provider.UserInfo(ctx, oauth2.StaticTokenSource(kept)); err != nil {
+			t.Fatalf("another grant of the session: %v", err)
+		}
+		if _, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: kept.RefreshToken}).Token(); err != nil {
+			t.Fatalf("another grant's refresh token: %v", err)
+		}
+		r.code(t, b, "") // no new sign-in needed
+		events, _, err := env.Svc.ListAudit(ctx, env.Op, tn.ID, guestpass.AuditSignIn, guestpass.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(events, func(e *guestpass.AuditEvent) bool { return e.Reason == "code_reused" && e.Detail == r.app.ID }) {
+			t.Fatal("the replay is not in the sign-in log")
 		}
 	})
 	t.Run("ExpiredCode", func(t *testing.T) {
@@ -499,14 +366,6 @@ func TestFormPost(t *testing.T) {
 	}
 }
 
-func formValue(body, name string) string {
-	m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(body)
-	if m == nil {
-		return ""
-	}
-	return m[1]
-}
-
 func TestPromptAndMaxAge(t *testing.T) {
 	env := newEnv(t)
 	tn := newTenant(t, env, "Contoso")
@@ -559,6 +418,22 @@ func TestUnassignedGuest(t *testing.T) {
 	if again.Status != http.StatusBadRequest {
 		t.Fatalf("replayed denial: %d", again.Status)
 	}
+
+	t.Run("UnassignedLaterCannotRefresh", func(t *testing.T) {
+		ob := env.Browser()
+		code, pkce := r.code(t, ob, "other@fabrikam.com")
+		tok, err := r.oauth.Exchange(t.Context(), code, oauth2.VerifierOption(pkce))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Svc.UpdateApplication(t.Context(), env.Op, tn.ID, r.app.ID, &guestpass.AppInput{AssignedGuestIDs: &[]string{}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.oauth.TokenSource(t.Context(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+		if oauthErr(err) != "invalid_grant" {
+			t.Fatalf("refresh after the guest was unassigned: %v", err)
+		}
+	})
 }
 
 func TestTenantIsolation(t *testing.T) {
@@ -586,6 +461,15 @@ func TestTenantIsolation(t *testing.T) {
 	// A's access token at B's userinfo.
 	if _, err := rb.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
 		t.Fatal("tenant B's userinfo accepted tenant A's token")
+	}
+	// ...and at a tenant that does not exist (these endpoints read no
+	// tenant row: every lookup is scoped by the path's tenant).
+	req, _ := http.NewRequest(http.MethodGet, env.URL+"/t/"+strings.Replace(a.ID, a.ID[:8], "00000000", 1)+"/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode == http.StatusOK {
+		t.Fatalf("an unknown tenant's userinfo accepted tenant A's token: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	// A's refresh token at B.
 	crossB := rb.oauth

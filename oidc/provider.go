@@ -3,7 +3,6 @@ package oidc
 import (
 	"context"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,6 +25,8 @@ type Options struct {
 	// ClientIP finds the caller's address for the audit log; default the
 	// peer address.
 	ClientIP func(r *http.Request) string
+	// Pages draws the provider's guest-facing pages (web.Server).
+	Pages Pages
 }
 
 // Provider serves the OpenID provider endpoints of every tenant.
@@ -35,7 +36,7 @@ type Provider struct {
 	op     *op.Provider
 	cookie func(string) string
 	ip     func(*http.Request) string
-	denied *template.Template
+	pages  Pages
 }
 
 // paths are the provider's endpoints relative to a tenant's issuer; every
@@ -47,10 +48,10 @@ var paths = []string{
 
 // New builds the provider.
 func New(o Options) (*Provider, error) {
-	if o.Service == nil || o.SessionCookie == nil {
-		return nil, errors.New("oidc: Service and SessionCookie are required")
+	if o.Service == nil || o.SessionCookie == nil || o.Pages == nil {
+		return nil, errors.New("oidc: Service, SessionCookie and Pages are required")
 	}
-	p := &Provider{svc: o.Service, log: o.Logger, cookie: o.SessionCookie, ip: o.ClientIP, denied: deniedPage}
+	p := &Provider{svc: o.Service, log: o.Logger, cookie: o.SessionCookie, ip: o.ClientIP, pages: o.Pages}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,7 +97,15 @@ const (
 	tenantKey ctxKey = iota
 	sessionTokenKey
 	clientKey
+	appKey
 )
+
+// requestApp is filled in while op serves a request: the application op
+// looked up as the client. op asks for the signing key with nothing but
+// the request context, and the key's algorithm is the client's.
+type requestApp struct{ app *guestpass.Application }
+
+func requestAppOf(ctx context.Context) *requestApp { a, _ := ctx.Value(appKey).(*requestApp); return a }
 
 func tenantOf(ctx context.Context) string { s, _ := ctx.Value(tenantKey).(string); return s }
 func sessionTokenOf(ctx context.Context) string {
@@ -119,11 +128,16 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 }
 
 // withTenant checks the tenant and stores it, the browser's session
-// cookie and the client description in the request context.
-func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request) (*http.Request, *guestpass.Tenant, bool) {
+// cookie and the client description in the request context. An unknown
+// tenant is a page where a browser asked (browser), plain text otherwise.
+func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request, browser bool) (*http.Request, *guestpass.Tenant, bool) {
 	tid := r.PathValue("tid")
 	t, err := p.svc.PublicTenant(r.Context(), tid)
 	if err != nil {
+		if browser {
+			p.pages.OIDCError(w, r, nil, err)
+			return nil, nil, false
+		}
 		status := http.StatusNotFound
 		if k := guestpass.KindOf(err); k != guestpass.KindNotFound {
 			status = http.StatusInternalServerError
@@ -132,24 +146,56 @@ func (p *Provider) withTenant(w http.ResponseWriter, r *http.Request) (*http.Req
 		http.Error(w, http.StatusText(status), status)
 		return nil, nil, false
 	}
-	ctx := context.WithValue(r.Context(), tenantKey, t.ID)
-	if c, err := r.Cookie(p.cookie(t.ID)); err == nil {
+	return p.withContext(r, t.ID), t, true
+}
+
+// withContext stores the tenant id, the browser's session cookie and the
+// client description in the request context.
+func (p *Provider) withContext(r *http.Request, tenantID string) *http.Request {
+	ctx := context.WithValue(r.Context(), tenantKey, tenantID)
+	if c, err := r.Cookie(p.cookie(tenantID)); err == nil {
 		ctx = context.WithValue(ctx, sessionTokenKey, c.Value)
 	}
 	ctx = context.WithValue(ctx, clientKey, guestpass.Client{IP: p.ip(r), UserAgent: r.UserAgent()})
-	return r.WithContext(ctx), t, true
+	ctx = context.WithValue(ctx, appKey, &requestApp{})
+	return r.WithContext(ctx)
 }
 
-// serveOP hands the request to op with the tenant prefix stripped.
+// clientPaths are the endpoints only clients call, server to server. They
+// skip the tenant row, a database read per call on the busiest endpoints
+// (userinfo, token): every lookup they make (client, code, refresh token,
+// session) is scoped by the path's tenant and finds nothing for a tenant
+// that does not exist.
+var clientPaths = map[string]bool{"/oauth/token": true, "/userinfo": true, "/revoke": true, "/oauth/introspect": true}
+
+// serveOP hands the request to op with the tenant prefix stripped. On the
+// endpoints a browser visits, op's error answers become pages, and a
+// form_post response is the pages' form.
 func (p *Provider) serveOP(w http.ResponseWriter, r *http.Request) {
-	r, t, ok := p.withTenant(w, r)
-	if !ok {
-		return
+	tid := r.PathValue("tid")
+	path := strings.TrimPrefix(r.URL.Path, "/t/"+tid)
+	browser := browserPaths[path]
+	var t *guestpass.Tenant
+	if clientPaths[path] {
+		r = p.withContext(r, tid)
+	} else {
+		var ok bool
+		if r, t, ok = p.withTenant(w, r, browser); !ok {
+			return
+		}
 	}
-	prefix := "/t/" + t.ID
 	r2 := r.Clone(r.Context())
-	r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
+	r2.URL.Path = path
 	r2.URL.RawPath = ""
 	w.Header().Set("Cache-Control", "no-store")
-	p.op.ServeHTTP(w, r2)
+	if !browser {
+		p.op.ServeHTTP(w, r2)
+		return
+	}
+	if r2.URL.Path == "/authorize/callback" && p.formPostCallback(w, r2, t) {
+		return
+	}
+	ep := &errorPage{w: w, header: http.Header{}}
+	p.op.ServeHTTP(ep, r2)
+	ep.finish(p, r, t)
 }

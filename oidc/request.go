@@ -54,13 +54,20 @@ func (r *refreshRequest) GetScopes() []string              { return r.scopes }
 func (r *refreshRequest) GetSubject() string               { return r.t.GuestID }
 func (r *refreshRequest) SetCurrentScopes(scopes []string) { r.scopes = scopes }
 
-// grant is what every token request is derived from: a session.
-func grantOf(req any) (tenantID, sessionID, clientID string, scopes []string, ok bool) {
+// grant is what every token request is derived from: a session, and the
+// authorization request (its ID is the grant's) that a code exchange
+// consumed; refresh tokens carry that ID on through their rotations.
+type grant struct {
+	tenantID, sessionID, grantID, clientID string
+	scopes                                 []string
+}
+
+func grantOf(req any) (grant, bool) {
 	switch r := req.(type) {
 	case authRequest:
-		return r.r.TenantID, r.r.SessionID, r.r.ClientID, r.r.Scopes, r.r.SessionID != ""
+		return grant{r.r.TenantID, r.r.SessionID, r.r.ID, r.r.ClientID, r.r.Scopes}, r.r.SessionID != ""
 	case *refreshRequest:
-		return r.t.TenantID, r.t.SessionID, r.t.ClientID, r.scopes, true
+		return grant{r.t.TenantID, r.t.SessionID, r.t.GrantID, r.t.ClientID, r.scopes}, true
 	}
-	return "", "", "", nil, false
+	return grant{}, false
 }

@@ -2,11 +2,8 @@ package oidc
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/rand"
-	"crypto/rsa"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +31,8 @@ var (
 	errBadSecret     = errors.New("wrong client secret")
 	errNoRequest     = errors.New("auth request not found or expired")
 	errNoSession     = errors.New("the guest session behind this grant has ended")
+	errCodeReused    = errors.New("authorization code used twice: the tokens issued from it are revoked")
+	errGrantRevoked  = errors.New("the tokens of this grant were revoked (its code was used twice)")
 )
 
 func (s *storage) store() guestpass.Store { return s.svc.Store() }
@@ -56,10 +55,16 @@ func (s *storage) application(ctx context.Context, clientID string) (*guestpass.
 	return a, nil
 }
 
+// GetClientByClientID also notes the app for SigningKey: at the token
+// endpoint op looks up the client it then authenticates and checks against
+// the grant, before any ID token is signed.
 func (s *storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
 	a, err := s.application(ctx, clientID)
 	if err != nil {
 		return nil, err
+	}
+	if ra := requestAppOf(ctx); ra != nil {
+		ra.app = a
 	}
 	tid := tenantOf(ctx)
 	return &client{app: a, loginURL: func(id string) string { return s.loginURL(tid, id) }}, nil
@@ -142,17 +147,24 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 }
 
 // AuthRequestByCode consumes the code: it works once, even when the
-// exchange then fails (wrong verifier, wrong client), which is what RFC
-// 6749 §4.1.2 asks of a code presented twice.
+// exchange then fails (wrong verifier, wrong client). A second use is
+// refused and, as RFC 6749 §4.1.2 asks, revokes the tokens issued from the
+// first: one of the two presenters is not the client, and it may have been
+// first.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	if code == "" || len(code) > 1024 {
 		return nil, errNoRequest
 	}
-	r, err := s.store().ConsumeOIDCCode(ctx, guestpass.HashToken(code))
-	if errors.Is(err, guestpass.ErrNotFound) {
+	r, err := s.store().ConsumeOIDCCode(ctx, guestpass.HashToken(code), s.now())
+	switch {
+	case errors.Is(err, guestpass.ErrConflict):
+		if err := s.svc.RevokeOIDCGrant(ctx, r, clientOf(ctx)); err != nil {
+			return nil, oidc.ErrServerError().WithParent(err)
+		}
+		return nil, errCodeReused
+	case errors.Is(err, guestpass.ErrNotFound):
 		return nil, errNoRequest
-	}
-	if err != nil {
+	case err != nil:
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
 	if r.TenantID != tenantOf(ctx) || !s.now().Before(r.ExpiresAt) || !r.Done {
@@ -174,10 +186,13 @@ func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
 	return s.store().UpdateOIDCAuthRequest(ctx, r)
 }
 
+// DeleteAuthRequest is op's call after a code exchange, and ours when a
+// request ends without one. A request whose code was used stays until it
+// expires (the store refuses to delete it), so a replay is recognized.
 func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
 	err := s.store().DeleteOIDCAuthRequest(ctx, id)
 	if errors.Is(err, guestpass.ErrNotFound) {
-		return nil // consumed with its code
+		return nil
 	}
 	return err
 }
@@ -198,28 +213,37 @@ func (s *storage) activeSession(ctx context.Context, tenantID, sessionID string)
 	return a, nil
 }
 
-// Opaque access tokens are op's AES-GCM encryption of "tokenID:subject";
-// the token ID names the session and the expiry, so userinfo needs no
-// stored token, only the in-memory session view.
-func accessTokenID(sessionID string, exp time.Time) (string, error) {
-	nonce, err := guestpass.NewToken(rand.Reader)
+// liveGrant is activeSession for a grant: also refused once the grant's
+// tokens were revoked (its code was replayed).
+func (s *storage) liveGrant(ctx context.Context, g grant) (*guestpass.ActiveSession, error) {
+	a, err := s.activeSession(ctx, g.tenantID, g.sessionID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return "v1." + sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + nonce[:16], nil
+	if a.Session.GrantRevoked(g.grantID) {
+		return nil, errGrantRevoked
+	}
+	return a, nil
+}
+
+// Opaque access tokens are op's AES-GCM encryption of "tokenID:subject";
+// the token ID names the session, the expiry and the grant, so userinfo
+// needs no stored token, only the in-memory session view.
+func accessTokenID(sessionID, grantID string, exp time.Time) string {
+	return "v2." + sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + grantID
 }
 
 // parseAccessTokenID reads what accessTokenID wrote.
-func parseAccessTokenID(id string) (sessionID string, exp time.Time, ok bool) {
+func parseAccessTokenID(id string) (sessionID, grantID string, exp time.Time, ok bool) {
 	parts := strings.Split(id, ".")
-	if len(parts) != 4 || parts[0] != "v1" || parts[1] == "" || len(parts[1]) > 64 {
-		return "", time.Time{}, false
+	if len(parts) != 4 || parts[0] != "v2" || parts[1] == "" || len(parts[1]) > 64 || parts[3] == "" || len(parts[3]) > 64 {
+		return "", "", time.Time{}, false
 	}
 	n, err := strconv.ParseInt(parts[2], 10, 64)
 	if err != nil || n <= 0 || n > 1<<40 {
-		return "", time.Time{}, false
+		return "", "", time.Time{}, false
 	}
-	return parts[1], time.Unix(n, 0), true
+	return parts[1], parts[3], time.Unix(n, 0), true
 }
 
 func earlier(a, b time.Time) time.Time {
@@ -230,25 +254,24 @@ func earlier(a, b time.Time) time.Time {
 }
 
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	tid, sid, _, _, ok := grantOf(req)
+	g, ok := grantOf(req)
 	if !ok {
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
-	a, err := s.activeSession(ctx, tid, sid)
+	a, err := s.liveGrant(ctx, g)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	exp := earlier(s.now().Add(accessTokenLifetime), a.Session.ExpiresAt)
-	id, err := accessTokenID(sid, exp)
-	return id, exp, err
+	return accessTokenID(g.sessionID, g.grantID, exp), exp, nil
 }
 
 func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
-	tid, sid, clientID, scopes, ok := grantOf(req)
+	g, ok := grantOf(req)
 	if !ok {
 		return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
-	a, err := s.activeSession(ctx, tid, sid)
+	a, err := s.liveGrant(ctx, g)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
@@ -257,17 +280,14 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("the session ends soon: sign in again")
 	}
 	exp := earlier(now.Add(accessTokenLifetime), a.Session.ExpiresAt)
-	atID, err := accessTokenID(sid, exp)
-	if err != nil {
-		return "", "", time.Time{}, err
-	}
 	token, err := guestpass.NewToken(rand.Reader)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
-	rt := &guestpass.OIDCRefreshToken{TokenHash: guestpass.HashToken(token), TenantID: tid, ClientID: clientID,
-		SessionID: sid, GuestID: a.Guest.ID, Scopes: scopes, AMR: a.Session.AMR, AuthTime: a.Session.AuthTime,
-		CreatedAt: now, ExpiresAt: a.Session.ExpiresAt}
+	// The refresh token dies with the session: its expiry is the session's.
+	rt := &guestpass.OIDCRefreshToken{TokenHash: guestpass.HashToken(token), TenantID: g.tenantID, ClientID: g.clientID,
+		SessionID: g.sessionID, GrantID: g.grantID, GuestID: a.Guest.ID, Scopes: g.scopes, AMR: a.Session.AMR,
+		AuthTime: a.Session.AuthTime, CreatedAt: now, ExpiresAt: a.Session.ExpiresAt}
 	err = s.store().Update(ctx, func(tx guestpass.Tx) error {
 		if current != "" {
 			// Rotation: the presented token dies; of two racing refreshes
@@ -284,7 +304,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	if err != nil {
 		return "", "", time.Time{}, oidc.ErrServerError().WithParent(err)
 	}
-	return atID, token, exp, nil
+	return accessTokenID(g.sessionID, g.grantID, exp), token, exp, nil
 }
 
 // refreshToken loads a live refresh token of this tenant.
@@ -307,8 +327,22 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.activeSession(ctx, t.TenantID, t.SessionID); err != nil {
+	a, err := s.liveGrant(ctx, grant{tenantID: t.TenantID, sessionID: t.SessionID, grantID: t.GrantID})
+	if err != nil {
 		return nil, err
+	}
+	// The app as it is now, as forward auth judges every request: a guest
+	// no longer assigned to it, or a session without the second factor it
+	// has since come to require, must sign in again (login decides).
+	app, err := s.application(ctx, t.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if !app.Allows(t.GuestID) {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the guest is no longer assigned to this application")
+	}
+	if a.Tenant.MFARequiredFor(app) && !a.Session.HasMFA() {
+		return nil, oidc.ErrInvalidGrant().WithDescription("this application requires a second factor: sign in again")
 	}
 	return &refreshRequest{t: t, scopes: t.Scopes}, nil
 }
@@ -348,123 +382,6 @@ func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token strin
 		return "", "", op.ErrInvalidRefreshToken
 	}
 	return t.GuestID, token, nil
-}
-
-// signingKey adapts a ServerKey for op.
-type signingKey struct{ k *guestpass.ServerKey }
-
-func (k signingKey) SignatureAlgorithm() jose.SignatureAlgorithm {
-	return jose.SignatureAlgorithm(k.k.Alg)
-}
-func (k signingKey) Key() any   { return k.k.Signer }
-func (k signingKey) ID() string { return k.k.ID }
-
-// publicKey is a published verification key.
-type publicKey struct{ k guestpass.ServerKey }
-
-func (k publicKey) ID() string                         { return k.k.ID }
-func (k publicKey) Algorithm() jose.SignatureAlgorithm { return jose.SignatureAlgorithm(k.k.Alg) }
-func (k publicKey) Use() string                        { return "sig" }
-func (k publicKey) Key() any {
-	switch p := k.k.Signer.Public().(type) {
-	case *rsa.PublicKey:
-		return p
-	case *ecdsa.PublicKey:
-		return p
-	}
-	return nil
-}
-
-func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
-	k, err := s.svc.CurrentSigningKey(ctx, guestpass.AlgRS256)
-	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
-	}
-	return signingKey{k}, nil
-}
-
-func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.RS256, jose.ES256}, nil
-}
-
-func (s *storage) KeySet(ctx context.Context) ([]op.Key, error) {
-	keys, err := s.svc.SigningKeys(ctx)
-	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
-	}
-	out := make([]op.Key, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, publicKey{k})
-	}
-	return out, nil
-}
-
-// SetUserinfoFromScopes is deprecated in op; SetUserinfoFromRequest does
-// the work.
-func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
-	return nil
-}
-
-// SetUserinfoFromRequest fills the ID token's claims.
-func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	tid, sid, _, _, ok := grantOf(req)
-	if !ok {
-		return oidc.ErrUnsupportedGrantType()
-	}
-	a, err := s.activeSession(ctx, tid, sid)
-	if err != nil {
-		return err
-	}
-	setClaims(info, a, scopes)
-	return nil
-}
-
-// setClaims is the one place claims are decided, for ID tokens and
-// userinfo alike. sub is the guest id: stable, per tenant, not the address.
-func setClaims(info *oidc.UserInfo, a *guestpass.ActiveSession, scopes []string) {
-	info.Subject = a.Guest.ID
-	if slices.Contains(scopes, oidc.ScopeEmail) {
-		info.Email, info.EmailVerified = a.Guest.Mail, true
-	}
-	if slices.Contains(scopes, oidc.ScopeProfile) && a.Guest.DisplayName != "" {
-		info.Name = a.Guest.DisplayName
-	}
-	info.AppendClaims("tid", a.Session.TenantID)
-	info.AppendClaims("idp", a.Session.IDP)
-	info.AppendClaims("amr", a.Session.AMR)
-	info.AppendClaims("auth_time", a.Session.AuthTime.Unix())
-}
-
-// userinfoScopes: access tokens do not carry their scopes, so userinfo
-// answers the standard claims of an openid email profile grant.
-var userinfoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile}
-
-// SetUserinfoFromToken answers userinfo: refused at once when the session
-// behind the token has been revoked or has expired.
-func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	sid, exp, ok := parseAccessTokenID(tokenID)
-	if !ok || !s.now().Before(exp) {
-		return oidc.ErrAccessDenied().WithDescription("access token expired or invalid")
-	}
-	a, err := s.activeSession(ctx, tenantOf(ctx), sid)
-	if err != nil {
-		return oidc.ErrAccessDenied().WithDescription("the session behind this token has ended")
-	}
-	if a.Guest.ID != subject {
-		return oidc.ErrAccessDenied()
-	}
-	setClaims(info, a, userinfoScopes)
-	return nil
-}
-
-func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	var info oidc.UserInfo
-	if err := s.SetUserinfoFromToken(ctx, &info, tokenID, subject, ""); err != nil {
-		return err
-	}
-	resp.Active, resp.Subject, resp.ClientID = true, subject, clientID
-	resp.SetUserInfo(&info)
-	return nil
 }
 
 func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {

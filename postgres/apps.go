@@ -9,7 +9,7 @@ import (
 // appCols reads an application with its hosts and assignments in one row:
 // the lists come from their tables as JSON arrays.
 const appCols = `id, tenant_id, display_name, type, redirect_uris, post_logout_redirect_uris, public,
-	secret_hash, prev_secret_hash, prev_secret_expires_at, assignment, require_mfa, created_at, updated_at,
+	secret_hash, prev_secret_hash, prev_secret_expires_at, assignment, require_mfa, created_at, updated_at, id_token_alg,
 	(SELECT coalesce(json_agg(host ORDER BY host), '[]')::text FROM app_hosts h WHERE h.app_id = applications.id),
 	(SELECT coalesce(json_agg(guest_id ORDER BY guest_id), '[]')::text FROM app_assignments s WHERE s.app_id = applications.id)`
 
@@ -17,7 +17,7 @@ func scanApp(sc scanner) (*guestpass.Application, error) {
 	var a guestpass.Application
 	err := sc.Scan(&a.ID, &a.TenantID, &a.DisplayName, &a.Type, list(&a.RedirectURIs),
 		list(&a.PostLogoutRedirectURIs), &a.Public, &a.SecretHash, &a.PrevSecretHash,
-		ts(&a.PrevSecretExpiresAt), &a.Assignment, &a.RequireMFA, ts(&a.CreatedAt), ts(&a.UpdatedAt),
+		ts(&a.PrevSecretExpiresAt), &a.Assignment, &a.RequireMFA, ts(&a.CreatedAt), ts(&a.UpdatedAt), &a.IDTokenAlg,
 		list(&a.Hosts), list(&a.AssignedGuestIDs))
 	if err != nil {
 		return nil, err
@@ -34,11 +34,11 @@ func scanApp(sc scanner) (*guestpass.Application, error) {
 func (q queries) CreateApplication(ctx context.Context, a *guestpass.Application) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO applications (id, tenant_id, display_name, type,
 		redirect_uris, post_logout_redirect_uris, public, secret_hash, prev_secret_hash,
-		prev_secret_expires_at, assignment, require_mfa, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		prev_secret_expires_at, assignment, require_mfa, created_at, updated_at, id_token_alg)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		a.ID, a.TenantID, a.DisplayName, a.Type, jsonList(a.RedirectURIs), jsonList(a.PostLogoutRedirectURIs),
 		a.Public, bytesOrNull(a.SecretHash), bytesOrNull(a.PrevSecretHash), nanos(a.PrevSecretExpiresAt),
-		a.Assignment, a.RequireMFA, nanos(a.CreatedAt), nanos(a.UpdatedAt))
+		a.Assignment, a.RequireMFA, nanos(a.CreatedAt), nanos(a.UpdatedAt), a.IDTokenAlg)
 	if err != nil {
 		return dbErr("create application", err)
 	}
@@ -81,11 +81,11 @@ func (q queries) GetApplicationByID(ctx context.Context, id string) (*guestpass.
 func (q queries) UpdateApplication(ctx context.Context, a *guestpass.Application) error {
 	tag, err := q.db.Exec(ctx, `UPDATE applications SET display_name = $1, redirect_uris = $2,
 		post_logout_redirect_uris = $3, public = $4, secret_hash = $5, prev_secret_hash = $6,
-		prev_secret_expires_at = $7, assignment = $8, require_mfa = $9, updated_at = $10
-		WHERE tenant_id = $11 AND id = $12`,
+		prev_secret_expires_at = $7, assignment = $8, require_mfa = $9, updated_at = $10, id_token_alg = $11
+		WHERE tenant_id = $12 AND id = $13`,
 		a.DisplayName, jsonList(a.RedirectURIs), jsonList(a.PostLogoutRedirectURIs), a.Public,
 		bytesOrNull(a.SecretHash), bytesOrNull(a.PrevSecretHash), nanos(a.PrevSecretExpiresAt),
-		a.Assignment, a.RequireMFA, nanos(a.UpdatedAt), a.TenantID, a.ID)
+		a.Assignment, a.RequireMFA, nanos(a.UpdatedAt), a.IDTokenAlg, a.TenantID, a.ID)
 	if err := affected("update application", tag, err); err != nil {
 		return err
 	}

@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/guestpass/guestpass"
 )
@@ -45,14 +48,14 @@ func (q queries) DeleteSigningKey(ctx context.Context, id string) error {
 
 const authRequestCols = `id, tenant_id, client_id, redirect_uri, scopes, state, nonce, response_type, response_mode,
 	code_challenge, code_challenge_method, prompt, max_age, login_hint, session_id, guest_id, auth_time, amr, idp,
-	done, code_hash, created_at, expires_at`
+	done, code_hash, created_at, expires_at, code_used_at`
 
 func scanAuthRequest(sc scanner) (*guestpass.OIDCAuthRequest, error) {
 	var r guestpass.OIDCAuthRequest
 	err := sc.Scan(&r.ID, &r.TenantID, &r.ClientID, &r.RedirectURI, list(&r.Scopes), &r.State, &r.Nonce,
 		&r.ResponseType, &r.ResponseMode, &r.CodeChallenge, &r.CodeChallengeMethod, list(&r.Prompt), &r.MaxAge,
 		&r.LoginHint, &r.SessionID, &r.GuestID, ts(&r.AuthTime), list(&r.AMR), &r.IDP, &r.Done, &r.CodeHash,
-		ts(&r.CreatedAt), ts(&r.ExpiresAt))
+		ts(&r.CreatedAt), ts(&r.ExpiresAt), ts(&r.CodeUsedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -61,11 +64,11 @@ func scanAuthRequest(sc scanner) (*guestpass.OIDCAuthRequest, error) {
 
 func (q queries) CreateOIDCAuthRequest(ctx context.Context, r *guestpass.OIDCAuthRequest) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO oidc_auth_requests (`+authRequestCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		r.ID, r.TenantID, r.ClientID, r.RedirectURI, jsonList(r.Scopes), r.State, r.Nonce, r.ResponseType,
 		r.ResponseMode, r.CodeChallenge, r.CodeChallengeMethod, jsonList(r.Prompt), r.MaxAge, r.LoginHint,
 		r.SessionID, r.GuestID, nanos(r.AuthTime), jsonList(r.AMR), r.IDP, r.Done, bytesOrNull(r.CodeHash),
-		nanos(r.CreatedAt), nanos(r.ExpiresAt))
+		nanos(r.CreatedAt), nanos(r.ExpiresAt), nanos(r.CodeUsedAt))
 	return dbErr("create auth request", err)
 }
 
@@ -86,25 +89,43 @@ func (q queries) UpdateOIDCAuthRequest(ctx context.Context, r *guestpass.OIDCAut
 }
 
 func (q queries) DeleteOIDCAuthRequest(ctx context.Context, id string) error {
-	tag, err := q.db.Exec(ctx, `DELETE FROM oidc_auth_requests WHERE id = $1`, id)
+	tag, err := q.db.Exec(ctx, `DELETE FROM oidc_auth_requests WHERE id = $1 AND code_used_at = 0`, id)
 	return affected("delete auth request", tag, err)
 }
 
-func (q queries) ConsumeOIDCCode(ctx context.Context, codeHash []byte) (*guestpass.OIDCAuthRequest, error) {
-	r, err := scanAuthRequest(q.db.QueryRow(ctx, `DELETE FROM oidc_auth_requests WHERE code_hash = $1
-		RETURNING `+authRequestCols, codeHash))
+// ConsumeOIDCCode: of two racing UPDATEs the second waits for the first
+// to commit, then finds code_used_at set and matches nothing.
+func (q queries) ConsumeOIDCCode(ctx context.Context, codeHash []byte, at time.Time) (*guestpass.OIDCAuthRequest, error) {
+	r, err := scanAuthRequest(q.db.QueryRow(ctx, `UPDATE oidc_auth_requests SET code_used_at = $2
+		WHERE code_hash = $1 AND code_used_at = 0 RETURNING `+authRequestCols, codeHash, nanos(at)))
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, dbErr("consume code", err)
+	}
+	r, err = scanAuthRequest(q.db.QueryRow(ctx, `SELECT `+authRequestCols+` FROM oidc_auth_requests WHERE code_hash = $1`, codeHash))
 	if err != nil {
 		return nil, dbErr("consume code", err)
 	}
-	return r, nil
+	return r, guestpass.ErrConflict
 }
 
-const refreshCols = `token_hash, tenant_id, client_id, session_id, guest_id, scopes, amr, auth_time, created_at, expires_at`
+func (q queries) DeleteOIDCGrantRefreshTokens(ctx context.Context, tenantID, grantID string) (int, error) {
+	tag, err := q.db.Exec(ctx, `DELETE FROM oidc_refresh_tokens WHERE tenant_id = $1 AND grant_id = $2`, tenantID, grantID)
+	if err != nil {
+		return 0, dbErr("delete grant refresh tokens", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+const refreshCols = `token_hash, tenant_id, client_id, session_id, guest_id, scopes, amr, auth_time, created_at, expires_at,
+	grant_id`
 
 func (q queries) CreateOIDCRefreshToken(ctx context.Context, t *guestpass.OIDCRefreshToken) error {
-	_, err := q.db.Exec(ctx, `INSERT INTO oidc_refresh_tokens (`+refreshCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := q.db.Exec(ctx, `INSERT INTO oidc_refresh_tokens (`+refreshCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		t.TokenHash, t.TenantID, t.ClientID, t.SessionID, t.GuestID, jsonList(t.Scopes), jsonList(t.AMR),
-		nanos(t.AuthTime), nanos(t.CreatedAt), nanos(t.ExpiresAt))
+		nanos(t.AuthTime), nanos(t.CreatedAt), nanos(t.ExpiresAt), t.GrantID)
 	return dbErr("create refresh token", err)
 }
 
@@ -112,7 +133,7 @@ func (q queries) GetOIDCRefreshToken(ctx context.Context, tokenHash []byte) (*gu
 	var t guestpass.OIDCRefreshToken
 	err := q.db.QueryRow(ctx, `SELECT `+refreshCols+` FROM oidc_refresh_tokens WHERE token_hash = $1`, tokenHash).
 		Scan(&t.TokenHash, &t.TenantID, &t.ClientID, &t.SessionID, &t.GuestID, list(&t.Scopes), list(&t.AMR),
-			ts(&t.AuthTime), ts(&t.CreatedAt), ts(&t.ExpiresAt))
+			ts(&t.AuthTime), ts(&t.CreatedAt), ts(&t.ExpiresAt), &t.GrantID)
 	if err != nil {
 		return nil, dbErr("get refresh token", err)
 	}

@@ -9,7 +9,7 @@ import (
 // appCols reads an application with its hosts and assignments in one row:
 // the lists come from their tables as JSON arrays.
 const appCols = `id, tenant_id, display_name, type, redirect_uris, post_logout_redirect_uris, public,
-	secret_hash, prev_secret_hash, prev_secret_expires_at, assignment, require_mfa, created_at, updated_at,
+	secret_hash, prev_secret_hash, prev_secret_expires_at, assignment, require_mfa, created_at, updated_at, id_token_alg,
 	(SELECT json_group_array(host) FROM (SELECT host FROM app_hosts h WHERE h.app_id = applications.id ORDER BY host)),
 	(SELECT json_group_array(guest_id) FROM (SELECT guest_id FROM app_assignments s WHERE s.app_id = applications.id ORDER BY guest_id))`
 
@@ -17,7 +17,7 @@ func scanApp(sc scanner) (*guestpass.Application, error) {
 	var a guestpass.Application
 	err := sc.Scan(&a.ID, &a.TenantID, &a.DisplayName, &a.Type, list(&a.RedirectURIs),
 		list(&a.PostLogoutRedirectURIs), &a.Public, &a.SecretHash, &a.PrevSecretHash,
-		ts(&a.PrevSecretExpiresAt), &a.Assignment, &a.RequireMFA, ts(&a.CreatedAt), ts(&a.UpdatedAt),
+		ts(&a.PrevSecretExpiresAt), &a.Assignment, &a.RequireMFA, ts(&a.CreatedAt), ts(&a.UpdatedAt), &a.IDTokenAlg,
 		list(&a.Hosts), list(&a.AssignedGuestIDs))
 	if err != nil {
 		return nil, err
@@ -34,11 +34,11 @@ func scanApp(sc scanner) (*guestpass.Application, error) {
 func (q queries) CreateApplication(ctx context.Context, a *guestpass.Application) error {
 	_, err := q.wr.ExecContext(ctx, `INSERT INTO applications (id, tenant_id, display_name, type,
 		redirect_uris, post_logout_redirect_uris, public, secret_hash, prev_secret_hash,
-		prev_secret_expires_at, assignment, require_mfa, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		prev_secret_expires_at, assignment, require_mfa, created_at, updated_at, id_token_alg)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.TenantID, a.DisplayName, a.Type, jsonList(a.RedirectURIs), jsonList(a.PostLogoutRedirectURIs),
 		a.Public, blobOrNull(a.SecretHash), blobOrNull(a.PrevSecretHash), nanos(a.PrevSecretExpiresAt),
-		a.Assignment, a.RequireMFA, nanos(a.CreatedAt), nanos(a.UpdatedAt))
+		a.Assignment, a.RequireMFA, nanos(a.CreatedAt), nanos(a.UpdatedAt), a.IDTokenAlg)
 	if err != nil {
 		return dbErr("create application", err)
 	}
@@ -80,11 +80,11 @@ func (q queries) GetApplicationByID(ctx context.Context, id string) (*guestpass.
 func (q queries) UpdateApplication(ctx context.Context, a *guestpass.Application) error {
 	res, err := q.wr.ExecContext(ctx, `UPDATE applications SET display_name = ?, redirect_uris = ?,
 		post_logout_redirect_uris = ?, public = ?, secret_hash = ?, prev_secret_hash = ?,
-		prev_secret_expires_at = ?, assignment = ?, require_mfa = ?, updated_at = ?
+		prev_secret_expires_at = ?, assignment = ?, require_mfa = ?, updated_at = ?, id_token_alg = ?
 		WHERE tenant_id = ? AND id = ?`,
 		a.DisplayName, jsonList(a.RedirectURIs), jsonList(a.PostLogoutRedirectURIs), a.Public,
 		blobOrNull(a.SecretHash), blobOrNull(a.PrevSecretHash), nanos(a.PrevSecretExpiresAt),
-		a.Assignment, a.RequireMFA, nanos(a.UpdatedAt), a.TenantID, a.ID)
+		a.Assignment, a.RequireMFA, nanos(a.UpdatedAt), a.IDTokenAlg, a.TenantID, a.ID)
 	if err := affected("update application", res, err); err != nil {
 		return err
 	}

@@ -7,13 +7,14 @@ import (
 	"github.com/guestpass/guestpass"
 )
 
-const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at, idp, proxy_token_hash`
+const sessionCols = `token_hash, id, tenant_id, guest_id, auth_time, amr, created_at, expires_at, revoked_at, idp, proxy_token_hash, revoked_grants`
 
 func (q queries) CreateSession(ctx context.Context, s *guestpass.Session) error {
 	_, err := q.wr.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.TokenHash, s.ID, s.TenantID, s.GuestID, nanos(s.AuthTime), jsonList(s.AMR),
-		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt), s.IDP, blobOrNull(s.ProxyTokenHash))
+		nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.RevokedAt), s.IDP, blobOrNull(s.ProxyTokenHash),
+		grantList(s.RevokedGrants))
 	return dbErr("create session", err)
 }
 
@@ -30,7 +31,7 @@ func (q queries) GetSession(ctx context.Context, tokenHash []byte) (*guestpass.S
 // sessionDest lists the scan targets of sessionCols.
 func sessionDest(s *guestpass.Session) []any {
 	return []any{&s.TokenHash, &s.ID, &s.TenantID, &s.GuestID, ts(&s.AuthTime), list(&s.AMR),
-		ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP, &s.ProxyTokenHash}
+		ts(&s.CreatedAt), ts(&s.ExpiresAt), ts(&s.RevokedAt), &s.IDP, &s.ProxyTokenHash, list(&s.RevokedGrants)}
 }
 
 // GetSessionByProxyToken finds a session by the hash of its forward-auth
@@ -66,4 +67,19 @@ func (q queries) RevokeGuestSessions(ctx context.Context, tenantID, guestID stri
 		return 0, dbErr("revoke guest sessions", err)
 	}
 	return int(n), nil
+}
+
+// grantList stores a session's revoked grants as a JSON array even when
+// there are none ("[]", not jsonList's "null"), so that RevokeSessionGrant
+// can append to it in SQL.
+func grantList(v []string) string { return jsonList(append([]string{}, v...)) }
+
+// RevokeSessionGrant appends in one statement, so two concurrent
+// revocations of one session both stay.
+func (q queries) RevokeSessionGrant(ctx context.Context, tenantID, sessionID, grantID string) error {
+	res, err := q.wr.ExecContext(ctx, `UPDATE sessions SET revoked_grants = CASE
+			WHEN EXISTS (SELECT 1 FROM json_each(sessions.revoked_grants) WHERE value = ?3) THEN revoked_grants
+			ELSE json_insert(revoked_grants, '$[#]', ?3) END
+		WHERE tenant_id = ?1 AND id = ?2`, tenantID, sessionID, grantID)
+	return affected("revoke session grant", res, err)
 }

@@ -35,7 +35,7 @@ func appTests() []test {
 			want := newApp(t, tn.ID, guestpass.AppOIDC, at(0))
 			want.PostLogoutRedirectURIs = []string{"https://app.example.com/bye"}
 			want.PrevSecretHash, want.PrevSecretExpiresAt = randomHash(t), at(time.Hour)
-			want.Assignment, want.RequireMFA = guestpass.AssignAssigned, true
+			want.Assignment, want.RequireMFA, want.IDTokenAlg = guestpass.AssignAssigned, true, guestpass.AlgES256
 			want.AssignedGuestIDs = sortedIDs(g1.ID, g2.ID)
 			must(t, createApp(t, s, want))
 			got, err := s.GetApplication(t.Context(), tn.ID, want.ID)
@@ -108,6 +108,17 @@ func appTests() []test {
 			got, err = s.ApplicationByHost(t.Context(), "new.example.com")
 			must(t, err)
 			equal(t, app.ID, got.ID)
+		}},
+		{"UpdateOIDCFields", func(t *testing.T, s guestpass.Store) {
+			tn := mustTenant(t, s)
+			app := newApp(t, tn.ID, guestpass.AppOIDC, at(0))
+			must(t, createApp(t, s, app))
+			app.IDTokenAlg, app.RequireMFA, app.RedirectURIs = guestpass.AlgES256, true, []string{"https://app.example.com/cb2"}
+			app.UpdatedAt = at(time.Minute)
+			must(t, s.Update(t.Context(), func(tx guestpass.Tx) error { return tx.UpdateApplication(t.Context(), app) }))
+			got, err := s.GetApplication(t.Context(), tn.ID, app.ID)
+			must(t, err)
+			equal(t, app, got)
 		}},
 		{"DeleteFreesHosts", func(t *testing.T, s guestpass.Store) {
 			tn := mustTenant(t, s)

@@ -23,6 +23,7 @@ type appJSON struct {
 	Assignment             string    `json:"assignment"`
 	AssignedGuestIDs       []string  `json:"assignedGuestIds"`
 	RequireMFA             bool      `json:"requireMfa"`
+	IDTokenAlg             string    `json:"idTokenSignedResponseAlg,omitempty"`
 	CreatedDateTime        time.Time `json:"createdDateTime"`
 	UpdatedDateTime        time.Time `json:"updatedDateTime"`
 }
@@ -36,6 +37,10 @@ func appOut(a *guestpass.Application, secret string) appJSON {
 		public := a.Public
 		out.ClientID, out.ClientSecret, out.Public = a.ClientID(), secret, &public
 		out.RedirectURIs, out.PostLogoutRedirectURIs = nonNil(a.RedirectURIs), nonNil(a.PostLogoutRedirectURIs)
+		out.IDTokenAlg = a.IDTokenAlg
+		if out.IDTokenAlg == "" { // registered before the field existed
+			out.IDTokenAlg = guestpass.AlgRS256
+		}
 	case guestpass.AppProxy:
 		out.Hosts = nonNil(a.Hosts)
 	}
@@ -43,7 +48,7 @@ func appOut(a *guestpass.Application, secret string) appJSON {
 }
 
 var appFields = []string{"displayName", "type", "redirectUris", "postLogoutRedirectUris", "public", "hosts",
-	"assignment", "assignedGuestIds", "requireMfa"}
+	"assignment", "assignedGuestIds", "requireMfa", "idTokenSignedResponseAlg"}
 
 func (s *Server) readApp(w http.ResponseWriter, r *http.Request) (*guestpass.AppInput, bool) {
 	o, err := readObject(w, r, appFields)
@@ -61,6 +66,7 @@ func (s *Server) readApp(w http.ResponseWriter, r *http.Request) (*guestpass.App
 		Assignment:             optional[guestpass.Assignment](o, "assignment"),
 		AssignedGuestIDs:       optional[[]string](o, "assignedGuestIds"),
 		RequireMFA:             optional[bool](o, "requireMfa"),
+		IDTokenAlg:             optional[string](o, "idTokenSignedResponseAlg"),
 	}
 	if err := o.Err(); err != nil {
 		s.apiError(w, r, err)

@@ -24,6 +24,7 @@ type appOut struct {
 	Assignment             string
 	AssignedGuestIDs       []string
 	RequireMFA             bool
+	IDTokenAlg             string `json:"idTokenSignedResponseAlg"`
 }
 
 func TestAPIApplications(t *testing.T) {
@@ -37,7 +38,8 @@ func TestAPIApplications(t *testing.T) {
 	t.Run("CreateOIDCShowsSecretOnce", func(t *testing.T) {
 		a := e.must(t, "POST", apps, map[string]any{"displayName": "Grafana", "type": "oidc",
 			"redirectUris": []string{"https://grafana.example.com/login/generic_oauth", "http://localhost:3000/cb"}}, http.StatusCreated, &oidc)
-		if oidc.ClientID != oidc.ID || len(oidc.ClientSecret) < 40 || oidc.Public == nil || *oidc.Public || oidc.Assignment != "allGuests" {
+		if oidc.ClientID != oidc.ID || len(oidc.ClientSecret) < 40 || oidc.Public == nil || *oidc.Public || oidc.Assignment != "allGuests" ||
+			oidc.IDTokenAlg != "RS256" {
 			t.Fatalf("%+v", oidc)
 		}
 		if loc := a.header.Get("Location"); loc != e.url+apps+"/"+oidc.ID {
@@ -56,6 +58,19 @@ func TestAPIApplications(t *testing.T) {
 		if err != nil || !stored.CheckSecret(oidc.ClientSecret, e.clock.Now()) || stored.CheckSecret("wrong", e.clock.Now()) {
 			t.Fatalf("stored secret does not check: %v", err)
 		}
+	})
+	t.Run("IDTokenAlg", func(t *testing.T) {
+		var got appOut
+		e.must(t, "PATCH", apps+"/"+oidc.ID, map[string]any{"idTokenSignedResponseAlg": "ES256"}, http.StatusOK, &got)
+		if got.IDTokenAlg != "ES256" {
+			t.Fatalf("after PATCH: %+v", got)
+		}
+		e.must(t, "GET", apps+"/"+oidc.ID, nil, http.StatusOK, &got)
+		if got.IDTokenAlg != "ES256" {
+			t.Fatalf("after GET: %+v", got)
+		}
+		e.call(t, e.op, "PATCH", apps+"/"+oidc.ID, map[string]any{"idTokenSignedResponseAlg": "none"}).expectError(t, http.StatusBadRequest, "invalid_id_token_alg")
+		e.must(t, "PATCH", apps+"/"+oidc.ID, map[string]any{"idTokenSignedResponseAlg": "RS256"}, http.StatusOK, &got)
 	})
 	t.Run("RotateSecretKeepsOldFor24h", func(t *testing.T) {
 		var rotated appOut
@@ -149,6 +164,8 @@ func TestAPIApplications(t *testing.T) {
 			{"BadPort", map[string]any{"displayName": "x", "type": "proxy", "hosts": []string{"a.example.com:99999"}}, "invalid_hosts"},
 			{"BadAssignment", map[string]any{"displayName": "x", "type": "proxy", "hosts": []string{"z.example.com"}, "assignment": "some"}, "invalid_assignment"},
 			{"UnknownGuest", map[string]any{"displayName": "x", "type": "proxy", "hosts": []string{"z.example.com"}, "assignedGuestIds": []string{"nope"}}, "invalid_guest"},
+			{"AlgOnProxy", map[string]any{"displayName": "x", "type": "proxy", "hosts": []string{"z.example.com"}, "idTokenSignedResponseAlg": "ES256"}, "invalid_type"},
+			{"HS256", map[string]any{"displayName": "x", "type": "oidc", "redirectUris": []string{"https://a.example.com/cb"}, "idTokenSignedResponseAlg": "HS256"}, "invalid_id_token_alg"},
 			{"UnknownField", map[string]any{"displayName": "x", "type": "proxy", "hosts": []string{"z.example.com"}, "secret": "x"}, "unknown_field"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +194,8 @@ func TestAPIApplications(t *testing.T) {
 		for _, l := range logs.Value {
 			seen[l.Action]++
 		}
-		if seen["application.create"] != 3 || seen["application.update"] != 1 || seen["application.rotateSecret"] != 1 || seen["application.delete"] != 1 {
+		// Updates: requireMfa, and two of the IDTokenAlg subtest.
+		if seen["application.create"] != 3 || seen["application.update"] != 3 || seen["application.rotateSecret"] != 1 || seen["application.delete"] != 1 {
 			t.Fatalf("audit actions %v", seen)
 		}
 	})

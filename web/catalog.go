@@ -97,7 +97,7 @@ var catalog = map[string]map[string]string{
 		"err.invitation_expired":     "Diese Einladung ist abgelaufen. Bitten Sie %s um eine neue.",
 		"err.email_otp_disabled":     "%s erlaubt keine Anmeldung mit E-Mail-Code. Wenden Sie sich an die Person, die Sie eingeladen hat.",
 		"err.guest_disabled":         "Ihr Zugang zu %s wurde deaktiviert. Wenden Sie sich an die Person, die Sie eingeladen hat.",
-		"err.tenant_not_found":       "Diese Organisation gibt es nicht.",
+		"err.tenant_not_found":       "Die Organisation %s gibt es nicht.",
 		"err.unavailable":            "Der Dienst ist vorübergehend nicht erreichbar. Versuchen Sie es gleich noch einmal.",
 		"err.email_mismatch":         "Sie haben sich als %s angemeldet, die Einladung gilt aber für %s. Melden Sie sich bei Ihrer Organisation ab und verwenden Sie das eingeladene Konto.",
 		"err.email_not_verified":     "Die Anmeldung Ihrer Organisation hat Ihre E-Mail-Adresse nicht bestätigt, daher kann %s sie nicht annehmen.",

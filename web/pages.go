@@ -19,12 +19,14 @@ var templateFS embed.FS
 type pages struct {
 	tmpl map[string]*template.Template
 	css  []byte
-	js   []byte // passkey.js, the pages' only script
+	js   []byte // passkey.js
+	// formPostJS submits the OIDC form_post page (formpost.html).
+	formPostJS []byte
 }
 
 func newPages() (*pages, error) {
 	p := &pages{tmpl: map[string]*template.Template{}}
-	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message", "mfa", "recovery", "security"} {
+	for _, name := range []string{"redeem", "signin", "verify", "consent", "apps", "message", "mfa", "recovery", "security", "noaccess", "formpost"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -37,6 +39,9 @@ func newPages() (*pages, error) {
 	}
 	p.css = css
 	if p.js, err = fs.ReadFile(templateFS, "templates/passkey.js"); err != nil {
+		return nil, err
+	}
+	if p.formPostJS, err = fs.ReadFile(templateFS, "templates/formpost.js"); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -69,6 +74,7 @@ type pageData struct {
 	MFA         *mfaData // form#mfa and #recovery-codes (mfa_pages.go)
 	Script      bool     // the page needs passkey.js
 	Security    *securityData
+	OIDC        *oidcData // the OpenID provider's pages (oidc_pages.go)
 }
 
 type appLink struct{ Name, URL string }
@@ -114,7 +120,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, t *guestpas
 func (s *Server) pageHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /t/static/guestpass.css", s.serveCSS)
-	mux.HandleFunc("GET /t/static/passkey.js", s.serveJS)
+	mux.HandleFunc("GET /t/static/passkey.js", serveJS(s.pages.js))
+	mux.HandleFunc("GET /t/static/formpost.js", serveJS(s.pages.formPostJS))
 	mux.HandleFunc("GET /t/{tid}/redeem", s.redeemPage)
 	mux.HandleFunc("GET /t/{tid}/signin", s.signInPage)
 	mux.HandleFunc("POST /t/{tid}/send-code", s.sendCode)
@@ -150,16 +157,20 @@ func (s *Server) pageHandler() http.Handler {
 
 func pageHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		// The one script is our own file (passkey.js), which fetches
-		// passkey options from our own origin: no inline script, no eval.
-		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Cache-Control", "no-store")
+		setPageHeaders(w.Header())
 		h.ServeHTTP(w, r)
 	})
+}
+
+// setPageHeaders are the security headers of every guest page. The only
+// scripts are our own files (passkey.js, which fetches passkey options
+// from our own origin, and formpost.js): no inline script, no eval.
+func setPageHeaders(hd http.Header) {
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Cache-Control", "no-store")
 }
 
 func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {
@@ -168,10 +179,13 @@ func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(s.pages.css)
 }
 
-func (s *Server) serveJS(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = w.Write(s.pages.js)
+// serveJS serves one of the pages' own script files.
+func serveJS(js []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, _ = w.Write(js)
+	}
 }
 
 func (s *Server) notFoundPage(w http.ResponseWriter, r *http.Request) {

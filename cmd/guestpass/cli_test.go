@@ -410,6 +410,7 @@ func TestCLIApplications(t *testing.T) {
 		ID, ClientID, ClientSecret, Type, DisplayName, Assignment string
 		RedirectUris, Hosts, AssignedGuestIds                     []string
 		RequireMfa                                                bool
+		IDTokenAlg                                                string `json:"idTokenSignedResponseAlg"`
 	}
 	var oidc, proxy, got cliApp
 	c.mustJSON(t, &oidc, "app", "create", "--tenant", tn.ID, "--name", "Grafana", "--type", "oidc",
@@ -425,6 +426,10 @@ func TestCLIApplications(t *testing.T) {
 	c.mustJSON(t, &got, "app", "update", "--tenant", tn.ID, proxy.ID, "--require-mfa=true", "--name", "Team wiki")
 	if !got.RequireMfa || got.DisplayName != "Team wiki" || len(got.Hosts) != 2 || got.Assignment != "assignedGuests" {
 		t.Fatalf("update changed more than asked: %+v", got)
+	}
+	c.mustJSON(t, &got, "app", "update", "--tenant", tn.ID, oidc.ID, "--id-token-alg", "ES256")
+	if got.IDTokenAlg != "ES256" || oidc.IDTokenAlg != "RS256" || len(got.RedirectUris) != 2 {
+		t.Fatalf("--id-token-alg: created %q, updated %+v", oidc.IDTokenAlg, got)
 	}
 	c.mustJSON(t, &got, "app", "rotate-secret", "--tenant", tn.ID, oidc.ID)
 	if got.ClientSecret == "" || got.ClientSecret == oidc.ClientSecret {

@@ -13,12 +13,13 @@ import (
 const appUsage = `usage: guestpass app <command> --tenant TID [flags]
 
 commands:
-  create --name N --type oidc --redirect-uri URI... [--public]
+  create --name N --type oidc --redirect-uri URI... [--public] [--id-token-alg RS256|ES256]
   create --name N --type proxy --host HOST...
                               register an app; an oidc app's client secret is
                               printed this once
   update APPID [--name N] [--redirect-uri URI...] [--host HOST...]
          [--assignment allGuests|assignedGuests] [--guest GUESTID...] [--require-mfa=true|false]
+         [--id-token-alg RS256|ES256]
   list                        list the tenant's apps
   get APPID                   show one app
   rotate-secret APPID         issue a new client secret (the old one works 24 h more)
@@ -67,6 +68,7 @@ func appWrite(ctx context.Context, cmd string, args []string, positional int, st
 	typ := fs.String("type", "", "oidc or proxy")
 	public := fs.Bool("public", false, "oidc: a public client (no secret; PKCE required)")
 	fs.String("assignment", "", "allGuests (default) or assignedGuests")
+	fs.String("id-token-alg", "", "oidc: sign ID tokens with RS256 (default) or ES256")
 	requireMFA := fs.Bool("require-mfa", false, "ask for a second factor on this app even where the tenant does not")
 	var redirects, hosts, guests stringList
 	fs.Var(&redirects, "redirect-uri", "oidc: a redirect URI (repeatable)")
@@ -78,7 +80,8 @@ func appWrite(ctx context.Context, cmd string, args []string, positional int, st
 	}
 	body := map[string]any{}
 	given := setFlags(fs)
-	for flagName, field := range map[string]string{"name": "displayName", "type": "type", "assignment": "assignment"} {
+	for flagName, field := range map[string]string{"name": "displayName", "type": "type", "assignment": "assignment",
+		"id-token-alg": "idTokenSignedResponseAlg"} {
 		if given[flagName] {
 			body[field] = fs.Lookup(flagName).Value.String()
 		}

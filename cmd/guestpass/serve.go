@@ -184,7 +184,7 @@ func (m *Main) listen() error {
 		return err
 	}
 	prov, err := oidc.New(oidc.Options{Service: m.Service, Logger: m.Logger,
-		SessionCookie: guestpass.SessionCookieName, ClientIP: srv.ClientIP})
+		SessionCookie: guestpass.SessionCookieName, ClientIP: srv.ClientIP, Pages: srv})
 	if err != nil {
 		return err
 	}

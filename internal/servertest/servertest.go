@@ -113,7 +113,7 @@ func New(tb testing.TB, o Options) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	prov, err := oidc.New(oidc.Options{Service: e.Svc, SessionCookie: guestpass.SessionCookieName})
+	prov, err := oidc.New(oidc.Options{Service: e.Svc, SessionCookie: guestpass.SessionCookieName, Pages: srv})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -151,14 +151,31 @@ func (e *Env) Browser() *guestclient.Client { return guestclient.New(e.URL, e.Se
 // redirected.
 func (e *Env) SignIn(tb testing.TB, c *guestclient.Client, tenantID, addr, returnTo string) string {
 	tb.Helper()
+	form := url.Values{}
+	if returnTo != "" {
+		form.Set("return_to", returnTo)
+	}
+	r := e.SignInForm(tb, c, tenantID, addr, form)
+	if r.Status != 303 {
+		tb.Fatalf("sign-in of %s ended with %d: %s", addr, r.Status, guestclient.Alert(r.Body))
+	}
+	return r.Location
+}
+
+// SignInForm is SignIn with form#send-code's hidden fields as given
+// (return_to, app: what a sign-in page URL carries). It returns the answer
+// to the email code (or to the consent after it): a 303 to the
+// destination, or to the second-factor page when one is due.
+func (e *Env) SignInForm(tb testing.TB, c *guestclient.Client, tenantID, addr string, fields url.Values) *guestclient.Response {
+	tb.Helper()
 	if e.SMTP == nil {
 		tb.Fatal("servertest: SignIn needs Options.SMTP")
 	}
 	t := "/t/" + tenantID
 	before := len(e.SMTP.Messages())
 	form := url.Values{"email": {addr}}
-	if returnTo != "" {
-		form.Set("return_to", returnTo)
+	for k, v := range fields {
+		form[k] = v
 	}
 	r := mustDo(tb)(c.PostForm(t+"/send-code", form))
 	if err := guestclient.Expect(r, 303, t+"/verify"); err != nil {
@@ -177,10 +194,7 @@ func (e *Env) SignIn(tb testing.TB, c *guestclient.Client, tenantID, addr, retur
 	if r.Status == 303 && strings.HasSuffix(r.Location, t+"/consent") {
 		r = mustDo(tb)(c.PostForm(t+"/consent", url.Values{"accept": {"yes"}}))
 	}
-	if r.Status != 303 {
-		tb.Fatalf("sign-in of %s ended with %d: %s", addr, r.Status, guestclient.Alert(r.Body))
-	}
-	return r.Location
+	return r
 }
 
 func mustDo(tb testing.TB) func(*guestclient.Response, error) *guestclient.Response {
