@@ -99,6 +99,9 @@ func (s *Service) createTenant(ctx context.Context, actor string, t *Tenant) (*T
 	if err := t.Normalize(); err != nil {
 		return nil, err
 	}
+	if err := s.checkOffered(t); err != nil {
+		return nil, err
+	}
 	id, err := s.newID()
 	if err != nil {
 		return nil, err
@@ -160,6 +163,13 @@ func (s *Service) UpdateTenant(ctx context.Context, actor *AdminToken, id string
 		p.Apply(t)
 		if err := t.Normalize(); err != nil {
 			return err
+		}
+		// Only a patch naming mfaMethods is held to what this server runs:
+		// other changes must not fail on a setting nobody touched.
+		if p.MFAMethods != nil {
+			if err := s.checkOffered(t); err != nil {
+				return err
+			}
 		}
 		t.UpdatedAt = s.clock.Now()
 		if err := tx.UpdateTenant(ctx, t); err != nil {

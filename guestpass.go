@@ -25,6 +25,9 @@ type TenantSettings struct {
 	RequireMFAForGuests   bool
 	AllowedDomains        []string
 	BlockedDomains        []string
+	// MFAMethods are the kinds of second factor guests may use (at least
+	// one; default all, AllMFAKinds), in AllMFAKinds order.
+	MFAMethods []MFAKind
 }
 
 // Tenant is an organization that invites guests.
@@ -114,6 +117,10 @@ const (
 	FlowConsent  FlowState = "consent"  // code proven; first redemption awaits consent
 	FlowMFA      FlowState = "mfa"      // first factor proven; the tenant's second factor awaits
 	FlowUpstream FlowState = "upstream" // sent to an upstream identity provider; its callback awaits
+	// FlowMFARegister: a recovery code stood in for second factors of kinds
+	// the tenant no longer accepts; the guest registers an accepted one
+	// before the session begins.
+	FlowMFARegister FlowState = "mfaRegister"
 )
 
 // Flow is one browser's attempt to sign in, bound to it by a cookie whose

@@ -19,6 +19,10 @@ const (
 	MFASMS MFAKind = "sms"
 )
 
+// AllMFAKinds lists the kinds of second factor, in the order pages offer
+// them; a tenant's mfaMethods default to all of them.
+func AllMFAKinds() []MFAKind { return []MFAKind{MFATOTP, MFAPasskey, MFASMS} }
+
 // MFAMethod is one registered second factor of a guest. It counts only once
 // ConfirmedAt is set: a TOTP method is created unconfirmed when its secret
 // is first shown and confirmed by its first code; a passkey or phone is

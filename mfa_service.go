@@ -2,26 +2,36 @@ package guestpass
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
-	"io"
 	"slices"
-	"strings"
-)
-
-// recoveryCodeCount and recoveryCodeBytes: 10 codes of 80 random bits,
-// above DESIGN §6's 64-bit floor, shown as 16 base32 characters.
-const (
-	recoveryCodeCount = 10
-	recoveryCodeBytes = 10
+	"time"
 )
 
 // demandMFA parks the flow in FlowMFA: the session begins only after
 // VerifyMFA. The flow keeps the guest and how the first factor was proven.
 func (s *Service) demandMFA(ctx context.Context, t *Tenant, g *Guest, flow *Flow) (*SignInResult, error) {
-	flow.State, flow.GuestID = FlowMFA, g.ID
+	return s.awaitSecondFactor(ctx, t, g, flow, FlowMFA)
+}
+
+// awaitSecondFactor moves the flow to state (FlowMFA, or FlowMFARegister
+// after a stranded guest's recovery code). A guest who will register gets
+// the pending TOTP secret here, in the POST that led to the step: the MFA
+// page is a GET and only reads it (DESIGN §3, link scanners).
+func (s *Service) awaitSecondFactor(ctx context.Context, t *Tenant, g *Guest, flow *Flow, state FlowState) (*SignInResult, error) {
+	flow.State, flow.GuestID = state, g.ID
 	if err := s.store.UpdateFlow(ctx, flow); err != nil {
 		return nil, internal("update flow", err)
+	}
+	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+	if err != nil {
+		return nil, internal("list mfa methods", err)
+	}
+	if newMFAStep(t, flow, g, ms).register && s.offers(t, MFATOTP) {
+		// A lost race (mfa_registration_busy) is no reason to fail the
+		// sign-in: the page then offers form#totp-new.
+		if _, err := s.pendingTOTP(ctx, t, g, ms); err != nil && KindOf(err) != KindConflict {
+			return nil, err
+		}
 	}
 	return &SignInResult{Tenant: t, Guest: g, NeedMFA: true}, nil
 }
@@ -67,15 +77,20 @@ func (s *Service) checkFlowApp(ctx context.Context, t *Tenant, appID string) err
 var errUnknownApp = Errorf(KindInvalid, "invalid_application", "The application that sent you here is not known to this organization. Go back to the application and try again.")
 
 // MFAView is what the MFA step shows: for a guest with methods, a way to
-// prove each kind (form#mfa also takes recovery codes); for a guest without,
-// a registration: the TOTP secret to scan, and a passkey or a phone number
-// where the server offers them.
+// prove each kind the tenant accepts (form#mfa also takes recovery codes);
+// for a guest without, a registration of the kinds the tenant accepts and
+// the server offers: the TOTP secret to scan, a passkey, a phone number;
+// for a stranded guest (Stranded), form#mfa for a recovery code first.
 type MFAView struct {
 	Tenant   *Tenant
 	Register bool
-	Secret   string // base32, for typing into an app
+	// Stranded: the guest's methods are all of kinds the tenant no longer
+	// accepts; a recovery code leads on to registering an accepted one.
+	Stranded bool
+	Secret   string // base32, for typing into an app; empty when none is pending
 	URI      string // otpauth:// for the QR code
-	// TOTP: the guest has an authenticator app (a later sign-in).
+	// TOTP: the guest has an authenticator app (a later sign-in), or may
+	// set one up (Register; form#totp-new when Secret is empty).
 	TOTP bool
 	// Passkey offers a passkey ceremony (PasskeyOptions): registering one,
 	// or signing in with one the guest has.
@@ -91,45 +106,82 @@ type MFAView struct {
 // PhoneChoice is a registered number a sign-in may text a code to.
 type PhoneChoice struct{ MethodID, Masked string }
 
-// ViewMFA reads the flow's MFA step. For a guest without a confirmed method
-// it starts (or resumes) a TOTP registration: the unconfirmed secret is
-// stored sealed, so reloading the page shows the same secret.
+// ViewMFA reads the flow's MFA step; it changes nothing. For a guest without
+// a confirmed method it shows the pending TOTP registration made when the
+// first factor was proven (demandMFA), so reloading the page shows the same
+// secret; when that went stale meanwhile, Secret is empty and the page
+// offers StartTOTP.
 func (s *Service) ViewMFA(ctx context.Context, tenantID, flowToken string) (*MFAView, error) {
-	t, flow, g, err := s.mfaFlow(ctx, tenantID, flowToken)
+	st, err := s.loadMFAStep(ctx, tenantID, flowToken)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
-	if err != nil {
-		return nil, internal("list mfa methods", err)
+	t, g := st.t, st.g
+	if (st.register || st.stranded) && len(s.offered(t)) == 0 {
+		return nil, errNoMFAKind(t) // before a stranded guest spends a recovery code on nothing
 	}
-	sent, err := s.pendingSMS(ctx, t, g, flowBinding(flow))
+	if st.stranded {
+		return &MFAView{Tenant: t, Stranded: true}, nil
+	}
+	sent, err := s.pendingSMS(ctx, t, g, flowBinding(st.flow))
 	if err != nil {
 		return nil, err
 	}
-	if live := confirmed(ms); live != nil {
-		v := &MFAView{Tenant: t, TOTP: hasKind(live, MFATOTP), Passkey: s.passkeys != nil && hasKind(live, MFAPasskey), SMSSent: sent}
-		for _, m := range live {
-			if m.Kind == MFASMS && s.texts != nil {
-				p, err := s.openPhone(m)
-				if err != nil {
-					return nil, err
-				}
-				v.SMS, v.Phones = true, append(v.Phones, PhoneChoice{MethodID: m.ID, Masked: MaskPhone(p)})
+	if st.register {
+		v := &MFAView{Tenant: t, Register: true, TOTP: s.offers(t, MFATOTP), Passkey: s.offers(t, MFAPasskey),
+			SMS: s.offers(t, MFASMS), SMSSent: sent}
+		if m := freshPendingTOTP(st.ms, s.clock.Now()); m != nil && v.TOTP {
+			if v.Secret, v.URI, err = s.totpSecret(t, g, m); err != nil {
+				return nil, err
 			}
 		}
 		return v, nil
 	}
-	m, err := s.pendingTOTP(ctx, t, g, ms)
-	if err != nil {
-		return nil, err
+	v := &MFAView{Tenant: t, TOTP: hasKind(st.usable, MFATOTP), Passkey: s.passkeys != nil && hasKind(st.usable, MFAPasskey), SMSSent: sent}
+	for _, m := range st.usable {
+		if m.Kind == MFASMS && s.texts != nil {
+			p, err := s.openPhone(m)
+			if err != nil {
+				return nil, err
+			}
+			v.SMS, v.Phones = true, append(v.Phones, PhoneChoice{MethodID: m.ID, Masked: MaskPhone(p)})
+		}
 	}
-	secret, uri, err := s.totpSecret(t, g, m)
+	return v, nil
+}
+
+// StartTOTP makes a new pending TOTP registration for a flow whose guest is
+// registering and has none (it went stale while the page stood open): the
+// POST of form#totp-new, since the page itself never writes.
+func (s *Service) StartTOTP(ctx context.Context, tenantID, flowToken string) error {
+	st, err := s.loadMFAStep(ctx, tenantID, flowToken)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &MFAView{Tenant: t, Register: true, Secret: secret, URI: uri,
-		Passkey: s.passkeys != nil, SMS: s.texts != nil, SMSSent: sent}, nil
+	switch {
+	case st.stranded:
+		return errRecoveryFirst(st.t)
+	case !st.register:
+		return errNotRegistering
+	}
+	if err := mayAdd(st.t, MFATOTP); err != nil {
+		return err
+	}
+	_, err = s.pendingTOTP(ctx, st.t, st.g, st.ms)
+	return err
+}
+
+var errNotRegistering = Errorf(KindInvalid, "mfa_registered", "You have a second factor already: use it to sign in.")
+
+// freshPendingTOTP is the guest's pending TOTP registration that has not
+// gone stale at now, if any.
+func freshPendingTOTP(ms []*MFAMethod, now time.Time) *MFAMethod {
+	for _, m := range ms {
+		if m.Pending() && m.Kind == MFATOTP && !m.Stale(now) {
+			return m
+		}
+	}
+	return nil
 }
 
 func (s *Service) totpSecret(t *Tenant, g *Guest, m *MFAMethod) (secret, uri string, err error) {
@@ -147,12 +199,12 @@ func (s *Service) totpSecret(t *Tenant, g *Guest, m *MFAMethod) (secret, uri str
 // refused by the store (ErrConflict), reuses it.
 func (s *Service) pendingTOTP(ctx context.Context, t *Tenant, g *Guest, ms []*MFAMethod) (*MFAMethod, error) {
 	now := s.clock.Now()
+	if m := freshPendingTOTP(ms, now); m != nil {
+		return m, nil
+	}
 	for _, m := range ms {
 		if !m.Pending() {
 			continue
-		}
-		if m.Kind == MFATOTP && !m.Stale(now) {
-			return m, nil
 		}
 		if err := s.store.DeleteMFAMethod(ctx, t.ID, g.ID, m.ID); err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, internal("delete pending mfa method", err)
@@ -165,10 +217,8 @@ func (s *Service) pendingTOTP(ctx context.Context, t *Tenant, g *Guest, ms []*MF
 	if ms, err = s.store.ListMFAMethods(ctx, t.ID, g.ID); err != nil {
 		return nil, internal("list mfa methods", err)
 	}
-	for _, m := range ms {
-		if m.Pending() && m.Kind == MFATOTP && !m.Stale(now) {
-			return m, nil
-		}
+	if m := freshPendingTOTP(ms, now); m != nil {
+		return m, nil
 	}
 	return nil, Errorf(KindConflict, "mfa_registration_busy", "Another registration is in progress. Reload the page.")
 }
@@ -218,7 +268,7 @@ func (s *Service) mfaFlow(ctx context.Context, tenantID, flowToken string) (*Ten
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if flow.State != FlowMFA || flow.GuestID == "" {
+	if flow.State != FlowMFA && flow.State != FlowMFARegister || flow.GuestID == "" {
 		return nil, nil, nil, ErrFlowExpired
 	}
 	g, err := s.getGuest(ctx, s.store, t.ID, flow.GuestID)
@@ -239,14 +289,16 @@ type VerifyMFARequest struct {
 
 var errMFAWrong = Errorf(KindInvalid, "wrong_mfa_code", "That code is not right. Check the time on your phone and try the newest code.")
 
-// VerifyMFA checks the second factor and, on success, begins the session.
-// Every attempt is charged to the guest's failure budget (the one email
-// codes use) before it is compared, and refunded only on success.
+// VerifyMFA checks the second factor and, on success, begins the session;
+// a stranded guest's recovery code leads on to registering (NeedMFA
+// again). Every attempt is charged to the guest's failure budget (the one
+// email codes use) before it is compared, and refunded only on success.
 func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInResult, error) {
-	t, flow, g, err := s.mfaFlow(ctx, req.TenantID, req.FlowToken)
+	st, err := s.loadMFAStep(ctx, req.TenantID, req.FlowToken)
 	if err != nil {
 		return nil, err
 	}
+	t, flow, g := st.t, st.flow, st.g
 	var code, rcode string
 	var ok bool
 	if req.RecoveryCode != "" {
@@ -256,15 +308,24 @@ func (s *Service) VerifyMFA(ctx context.Context, req VerifyMFARequest) (*SignInR
 	} else if code, ok = NormalizeTOTP(req.Code); !ok {
 		return nil, Errorf(KindInvalid, "invalid_mfa_code_format", "Enter the 6-digit code from your authenticator app.")
 	}
+	if code != "" && !t.MFAAllowed(MFATOTP) && (st.register || hasKind(st.ms, MFATOTP)) {
+		return nil, errKindRefused(t) // compared with nothing, so no guess
+	}
+	if st.stranded && len(s.offered(t)) == 0 {
+		return nil, errNoMFAKind(t) // a recovery code would be spent on a registration that cannot happen
+	}
 	var res *SignInResult
 	var how []string
 	err = s.chargeCode(ctx, t, g, req.Client, "wrong_code", func() error {
 		var err error
-		res, how, err = s.checkSecondFactor(ctx, t, g, code, rcode)
+		res, how, err = s.checkSecondFactor(ctx, st, req.Client, code, rcode)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if st.stranded {
+		return s.awaitSecondFactor(ctx, t, g, flow, FlowMFARegister)
 	}
 	return s.mfaProven(ctx, t, g, flow, req.Client, how, res)
 }
@@ -345,17 +406,14 @@ func (s *Service) chargeCode(ctx context.Context, t *Tenant, g *Guest, c Client,
 
 var errTOTPReplay = Errorf(KindInvalid, "mfa_code_used", "This code has already been used. Wait for the next code in your app.")
 
-// checkSecondFactor compares a TOTP code (against the confirmed methods, or
-// the pending registration when there is none) or a recovery code. It
+// checkSecondFactor compares a TOTP code (against the usable methods, or
+// the pending registration when registering) or a recovery code (not when
+// registering: a new guest has none, and a stranded one has used one). It
 // returns the amr values the factor adds.
-func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, code, rcode string) (*SignInResult, []string, error) {
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
-	if err != nil {
-		return nil, nil, internal("list mfa methods", err)
-	}
-	live := confirmed(ms)
+func (s *Service) checkSecondFactor(ctx context.Context, st *mfaStep, c Client, code, rcode string) (*SignInResult, []string, error) {
+	t, g := st.t, st.g
 	if rcode != "" {
-		if len(live) == 0 {
+		if st.register {
 			return nil, nil, errMFAWrong
 		}
 		ok, left, err := s.store.UseRecoveryCode(ctx, t.ID, g.ID, hashRecoveryCode(rcode))
@@ -367,17 +425,15 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 		}
 		return &SignInResult{UsedRecoveryCode: true, RecoveryCodesLeft: left}, []string{"otp"}, nil
 	}
-	registering := len(live) == 0
 	now := s.clock.Now()
-	if registering {
-		live = live[:0]
-		for _, m := range ms { // the pending registration, if still fresh
-			if m.Pending() && !m.Stale(now) {
-				live = append(live, m)
-			}
+	candidates := st.usable
+	if st.register {
+		candidates = nil
+		if m := freshPendingTOTP(st.ms, now); m != nil {
+			candidates = []*MFAMethod{m}
 		}
 	}
-	for _, m := range live {
+	for _, m := range candidates {
 		if m.Kind != MFATOTP {
 			continue
 		}
@@ -397,8 +453,8 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 			return nil, nil, errTOTPReplay
 		}
 		res := &SignInResult{}
-		if registering {
-			if res.RecoveryCodes, err = s.confirmRegistration(ctx, m); err != nil {
+		if st.register {
+			if res.RecoveryCodes, err = s.confirmRegistration(ctx, t, g, c, m); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -409,13 +465,15 @@ func (s *Service) checkSecondFactor(ctx context.Context, t *Tenant, g *Guest, co
 
 // confirmRegistration makes a sign-in's first method count (a pending TOTP
 // registration is confirmed; a new passkey or phone, made confirmed, is
-// created) and issues fresh recovery codes, in one transaction.
-func (s *Service) confirmRegistration(ctx context.Context, m *MFAMethod) ([]string, error) {
+// created) and issues fresh recovery codes, in one transaction with its
+// audit event and notice email: only the emailed code came before it, so
+// the mailbox's owner must hear of a factor a stranger may have set up.
+func (s *Service) confirmRegistration(ctx context.Context, t *Tenant, g *Guest, c Client, m *MFAMethod) ([]string, error) {
 	codes, hashes, err := s.newRecoveryCodes()
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.securityChange(ctx, t, g, c, SecurityMethodRegistered, m.ID, func(tx Tx) error {
 		if err := s.saveMethod(ctx, tx, m); err != nil {
 			return err
 		}
@@ -430,43 +488,4 @@ func (s *Service) saveMethod(ctx context.Context, tx Tx, m *MFAMethod) error {
 		return internal("confirm mfa method", tx.ConfirmMFAMethod(ctx, m.TenantID, m.ID, s.clock.Now()))
 	}
 	return internal("create mfa method", tx.CreateMFAMethod(ctx, m))
-}
-
-func (s *Service) newRecoveryCodes() ([]string, [][]byte, error) {
-	codes := make([]string, 0, recoveryCodeCount)
-	hashes := make([][]byte, 0, recoveryCodeCount)
-	for range recoveryCodeCount {
-		b := make([]byte, recoveryCodeBytes)
-		if _, err := io.ReadFull(s.rand, b); err != nil {
-			return nil, nil, internal("recovery code", err)
-		}
-		c := b32.EncodeToString(b) // 16 characters
-		codes = append(codes, c[0:4]+"-"+c[4:8]+"-"+c[8:12]+"-"+c[12:16])
-		hashes = append(hashes, hashRecoveryCode(c))
-	}
-	return codes, hashes, nil
-}
-
-// hashRecoveryCode: a plain SHA-256 suffices because a code carries 80
-// random bits; a slow hash would only add cost to every honest sign-in.
-func hashRecoveryCode(normalized string) []byte {
-	h := sha256.Sum256([]byte("recovery:" + normalized))
-	return h[:]
-}
-
-// NormalizeRecoveryCode accepts a code in any case with dashes or spaces.
-func NormalizeRecoveryCode(s string) (string, bool) {
-	if len(s) > 40 {
-		return "", false
-	}
-	s = strings.ToUpper(strings.NewReplacer("-", "", " ", "", "\t", "").Replace(s))
-	if len(s) != 16 {
-		return "", false
-	}
-	for _, c := range s {
-		if (c < 'A' || c > 'Z') && (c < '2' || c > '7') {
-			return "", false
-		}
-	}
-	return s, true
 }

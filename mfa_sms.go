@@ -225,25 +225,30 @@ type SendSMSRequest struct {
 // SendSMSCode texts a code in a flow waiting for its second factor: to a
 // new number for a guest registering, or to a registered one.
 func (s *Service) SendSMSCode(ctx context.Context, req SendSMSRequest) (*SMSSent, error) {
-	t, flow, g, err := s.mfaFlow(ctx, req.TenantID, req.FlowToken)
+	st, err := s.loadMFAStep(ctx, req.TenantID, req.FlowToken)
 	if err != nil {
 		return nil, err
 	}
+	t, flow, g := st.t, st.flow, st.g
 	if s.texts == nil {
 		return nil, errSMSOff
 	}
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
-	if err != nil {
-		return nil, internal("list mfa methods", err)
-	}
-	if len(confirmed(ms)) == 0 {
+	switch {
+	case st.stranded:
+		return nil, errRecoveryFirst(t)
+	case st.register:
+		if err := mayAdd(t, MFASMS); err != nil {
+			return nil, err
+		}
 		phone, err := ParsePhone(req.Phone)
 		if err != nil {
 			return nil, err
 		}
 		return s.textCode(ctx, t, g, flowBinding(flow), "", phone, req.Client)
+	case !hasKind(st.usable, MFASMS) && hasKind(st.ms, MFASMS):
+		return nil, errKindRefused(t)
 	}
-	for _, m := range confirmed(ms) {
+	for _, m := range st.usable {
 		if m.Kind == MFASMS && (req.MethodID == "" || req.MethodID == m.ID) {
 			phone, err := s.openPhone(m)
 			if err != nil {
@@ -276,6 +281,9 @@ func (s *Service) VerifySMS(ctx context.Context, req VerifySMSRequest) (*SignInR
 	if err != nil {
 		return nil, err
 	}
+	if !t.MFAAllowed(MFASMS) {
+		return nil, errKindRefused(t) // the tenant stopped accepting texts after this code went out
+	}
 	res := &SignInResult{}
 	err = s.chargeCode(ctx, t, g, req.Client, "wrong_code", func() error {
 		methodID, phone, err := s.checkTextCode(ctx, t, g, flowBinding(flow), code)
@@ -298,7 +306,7 @@ func (s *Service) VerifySMS(ctx context.Context, req VerifySMSRequest) (*SignInR
 		if err != nil {
 			return err
 		}
-		res.RecoveryCodes, err = s.confirmRegistration(ctx, m)
+		res.RecoveryCodes, err = s.confirmRegistration(ctx, t, g, req.Client, m)
 		return err
 	})
 	if err != nil {
@@ -316,6 +324,9 @@ func (s *Service) AddSMS(ctx context.Context, req SecurityRequest) (*SMSSent, er
 	}
 	if s.texts == nil {
 		return nil, errSMSOff
+	}
+	if err := mayAdd(t, MFASMS); err != nil {
+		return nil, err
 	}
 	phone, err := ParsePhone(req.Phone)
 	if err != nil {
@@ -342,6 +353,9 @@ func (s *Service) ConfirmSMS(ctx context.Context, req SecurityRequest) ([]string
 	}
 	sess, t, g, ms, err := s.freshGuest(ctx, req)
 	if err != nil {
+		return nil, err
+	}
+	if err := mayAdd(t, MFASMS); err != nil {
 		return nil, err
 	}
 	var phone string

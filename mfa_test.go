@@ -230,6 +230,42 @@ func TestPendingRegistration(t *testing.T) {
 			t.Fatalf("new secret: %+v %v", res, err)
 		}
 	})
+	t.Run("StaleWhileThePageStandsOpen", func(t *testing.T) {
+		// Flow A makes the secret; flow B, 50 minutes later, reuses it and
+		// outlives it. Viewing never replaces it: StartTOTP (a POST) does.
+		e := newMFAEnv(t)
+		e.invite(t, "jo@fabrikam.com")
+		e.firstFactor(t, "jo@fabrikam.com", 1)
+		e.clock.Advance(50 * time.Minute)
+		flow := e.firstFactor(t, "jo@fabrikam.com", 2)
+		old, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		e.clock.Advance(15 * time.Minute)
+		for range 3 {
+			v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+			if err != nil || !v.Register || v.Secret != "" || v.URI != "" {
+				t.Fatalf("stale view = %+v %v", v, err)
+			}
+		}
+		if ms := e.methods(t, "jo@fabrikam.com"); len(ms) != 1 || ms[0].CreatedAt.After(e.clock.Now().Add(-time.Hour)) {
+			t.Fatalf("viewing replaced the stale row: %+v", ms)
+		}
+		if err := e.svc.StartTOTP(t.Context(), e.tenant.ID, flow); err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if err != nil || v.Secret == "" || v.Secret == old.Secret {
+			t.Fatalf("after StartTOTP: %+v %v", v, err)
+		}
+		if err := e.svc.StartTOTP(t.Context(), e.tenant.ID, flow); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow); again.Secret != v.Secret {
+			t.Fatal("a second StartTOTP replaced a fresh secret")
+		}
+		if err := e.svc.StartTOTP(t.Context(), e.tenant.ID, "bogus-flow-token-bogus"); codeOf(err) != "flow_expired" {
+			t.Fatalf("foreign flow: %v", err)
+		}
+	})
 	t.Run("PurgeRemovesAbandonedRegistrations", func(t *testing.T) {
 		e := newMFAEnv(t)
 		e.registered(t, "jo@fabrikam.com")
@@ -402,4 +438,83 @@ func TestAppRequireMFA(t *testing.T) {
 			t.Fatalf("%+v %v", out, err)
 		}
 	})
+}
+
+// TestRegistrationSendsNotice: a method registered in the MFA step (only
+// the email code before it) is announced to the mailbox through the
+// durable queue, in the guest's language, and audited, whatever its kind.
+func TestRegistrationSendsNotice(t *testing.T) {
+	e := newFactorsEnv(t)
+	de := client
+	de.Locale = "de"
+	cases := []struct {
+		addr     string
+		register func(t *testing.T, addr string)
+	}{
+		{"totp@fabrikam.com", func(t *testing.T, addr string) { e.registered(t, addr) }},
+		{"key@fabrikam.com", func(t *testing.T, addr string) {
+			e.invite(t, addr)
+			e.passkeyRegistered(t, newAuthenticator(), addr, 1)
+		}},
+		{"sms@fabrikam.com", func(t *testing.T, addr string) { e.smsRegistered(t, addr) }},
+	}
+	for _, c := range cases {
+		t.Run(c.addr, func(t *testing.T) {
+			c.register(t, c.addr)
+			n := e.waitMail(t, guestpass.MailSecurityNotice, c.addr, 1)
+			if len(n) != 1 || n[0].Change != guestpass.SecurityMethodRegistered || n[0].Link != e.svc.TenantURL(e.tenant.ID, "/security") ||
+				n[0].TenantName != "Strict" {
+				t.Fatalf("notices %+v", n)
+			}
+			ms := e.methods(t, c.addr)
+			op := mustOperator(t, e)
+			logs, _, _ := e.svc.ListAudit(t.Context(), op, e.tenant.ID, guestpass.AuditAdmin, guestpass.Page{Limit: 100})
+			if !slices.ContainsFunc(logs, func(a *guestpass.AuditEvent) bool {
+				return a.Action == "guest.methodRegistered" && a.Actor == "guest" && a.Detail == confirmedID(ms)
+			}) {
+				t.Fatal("no audit event naming the method")
+			}
+		})
+	}
+	t.Run("InTheGuestsLanguage", func(t *testing.T) {
+		e.invite(t, "de@fabrikam.com")
+		flow := e.firstFactor(t, "de@fabrikam.com", 1)
+		v, _ := e.svc.ViewMFA(t.Context(), e.tenant.ID, flow)
+		if _, err := e.svc.VerifyMFA(t.Context(), guestpass.VerifyMFARequest{TenantID: e.tenant.ID, FlowToken: flow,
+			Code: oathtool.TOTP(t, v.Secret, e.clock.Now()), Client: de}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.waitMail(t, guestpass.MailSecurityNotice, "de@fabrikam.com", 1)[0]; n.Locale != "de" {
+			t.Fatalf("notice locale %q", n.Locale)
+		}
+	})
+	t.Run("NotForLaterSignIns", func(t *testing.T) {
+		_, codes := e.registered(t, "again@fabrikam.com")
+		e.waitMail(t, guestpass.MailSecurityNotice, "again@fabrikam.com", 1)
+		flow := e.firstFactor(t, "again@fabrikam.com", 2)
+		if res, err := e.mfa(t, flow, "", codes[0]); err != nil || res.Session == nil {
+			t.Fatalf("%+v %v", res, err)
+		}
+		// The notice is queued in the transaction of its audit event, so
+		// one event means one notice.
+		g, err := e.store.GetGuestByMail(t.Context(), e.tenant.ID, "again@fabrikam.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, _, _ := e.svc.ListAudit(t.Context(), mustOperator(t, e), e.tenant.ID, guestpass.AuditAdmin, guestpass.Page{Limit: 100})
+		if n := len(slices.DeleteFunc(logs, func(a *guestpass.AuditEvent) bool {
+			return a.GuestID != g.ID || a.Action != "guest.methodRegistered"
+		})); n != 1 {
+			t.Fatalf("%d registrations audited", n)
+		}
+	})
+}
+
+func confirmedID(ms []*guestpass.MFAMethod) string {
+	for _, m := range ms {
+		if !m.Pending() {
+			return m.ID
+		}
+	}
+	return ""
 }

@@ -259,12 +259,18 @@ func (s *Service) newPasskeyMethod(t *Tenant, g *Guest, r *PasskeyResult) (*MFAM
 }
 
 // passkeyCeremony is which ceremony a flow's MFA step runs: a registration
-// for a guest without a method, otherwise a sign-in with a passkey.
-func passkeyCeremony(ms []*MFAMethod) (ChallengeKind, error) {
-	if len(confirmed(ms)) == 0 {
-		return ChallengePasskeyCreate, nil
-	}
-	if !hasKind(ms, MFAPasskey) {
+// for a guest registering, otherwise a sign-in with a passkey, when the
+// tenant accepts passkeys.
+func passkeyCeremony(st *mfaStep) (ChallengeKind, error) {
+	switch {
+	case st.stranded:
+		return "", errRecoveryFirst(st.t)
+	case st.register:
+		return ChallengePasskeyCreate, mayAdd(st.t, MFAPasskey)
+	case !hasKind(st.usable, MFAPasskey):
+		if hasKind(st.ms, MFAPasskey) {
+			return "", errKindRefused(st.t)
+		}
 		return "", errNoPasskey
 	}
 	return ChallengePasskeyGet, nil
@@ -275,37 +281,25 @@ func passkeyCeremony(ms []*MFAMethod) (ChallengeKind, error) {
 // the options for navigator.credentials as JSON. The ceremony state stays
 // here, bound to the flow; a new call replaces the previous ceremony.
 func (s *Service) PasskeyOptions(ctx context.Context, tenantID, flowToken string) ([]byte, error) {
-	f, err := s.passkeyFlow(ctx, tenantID, flowToken)
+	st, kind, err := s.passkeyFlow(ctx, tenantID, flowToken)
 	if err != nil {
 		return nil, err
 	}
-	return s.beginPasskey(ctx, f.t, f.g, flowBinding(f.flow), f.kind, f.ms)
+	return s.beginPasskey(ctx, st.t, st.g, flowBinding(st.flow), kind, st.ms)
 }
 
-// passkeyStep is a flow waiting for its second factor, with the guest's
-// methods and the passkey ceremony it runs.
-type passkeyStep struct {
-	t    *Tenant
-	flow *Flow
-	g    *Guest
-	ms   []*MFAMethod
-	kind ChallengeKind
-}
-
-func (s *Service) passkeyFlow(ctx context.Context, tenantID, flowToken string) (*passkeyStep, error) {
-	t, flow, g, err := s.mfaFlow(ctx, tenantID, flowToken)
+// passkeyFlow is a flow waiting for its second factor with the passkey
+// ceremony it runs.
+func (s *Service) passkeyFlow(ctx context.Context, tenantID, flowToken string) (*mfaStep, ChallengeKind, error) {
+	st, err := s.loadMFAStep(ctx, tenantID, flowToken)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	ms, err := s.store.ListMFAMethods(ctx, t.ID, g.ID)
+	kind, err := passkeyCeremony(st)
 	if err != nil {
-		return nil, internal("list mfa methods", err)
+		return nil, "", err
 	}
-	kind, err := passkeyCeremony(ms)
-	if err != nil {
-		return nil, err
-	}
-	return &passkeyStep{t: t, flow: flow, g: g, ms: ms, kind: kind}, nil
+	return st, kind, nil
 }
 
 // VerifyPasskeyRequest is a submitted form#passkey: the browser's
@@ -322,11 +316,11 @@ type VerifyPasskeyRequest struct {
 // one proves the second factor. Every answer, right or wrong, uses up the
 // ceremony; a wrong one is charged to the guest's failure budget.
 func (s *Service) VerifyPasskey(ctx context.Context, req VerifyPasskeyRequest) (*SignInResult, error) {
-	f, err := s.passkeyFlow(ctx, req.TenantID, req.FlowToken)
+	st, kind, err := s.passkeyFlow(ctx, req.TenantID, req.FlowToken)
 	if err != nil {
 		return nil, err
 	}
-	t, flow, g, ms, kind := f.t, f.flow, f.g, f.ms, f.kind
+	t, flow, g, ms := st.t, st.flow, st.g, st.ms
 	var r *PasskeyResult
 	res := &SignInResult{}
 	err = s.chargeCode(ctx, t, g, req.Client, "", func() error {
@@ -338,7 +332,7 @@ func (s *Service) VerifyPasskey(ctx context.Context, req VerifyPasskeyRequest) (
 		if err != nil {
 			return err
 		}
-		res.RecoveryCodes, err = s.confirmRegistration(ctx, m)
+		res.RecoveryCodes, err = s.confirmRegistration(ctx, t, g, req.Client, m)
 		return err
 	})
 	if err != nil {
@@ -355,6 +349,9 @@ func (s *Service) AddPasskeyOptions(ctx context.Context, req SecurityRequest) ([
 	if err != nil {
 		return nil, err
 	}
+	if err := mayAdd(t, MFAPasskey); err != nil {
+		return nil, err
+	}
 	return s.beginPasskey(ctx, t, g, sessionBinding(sess), ChallengePasskeyCreate, ms)
 }
 
@@ -364,6 +361,9 @@ func (s *Service) AddPasskeyOptions(ctx context.Context, req SecurityRequest) ([
 func (s *Service) AddPasskey(ctx context.Context, req SecurityRequest) ([]string, error) {
 	sess, t, g, ms, err := s.freshGuest(ctx, req)
 	if err != nil {
+		return nil, err
+	}
+	if err := mayAdd(t, MFAPasskey); err != nil {
 		return nil, err
 	}
 	var r *PasskeyResult

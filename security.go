@@ -18,6 +18,9 @@ const (
 	SecurityMethodAdded   SecurityChange = "methodAdded"
 	SecurityMethodRemoved SecurityChange = "methodRemoved"
 	SecurityRecoveryCodes SecurityChange = "recoveryCodesRegenerated"
+	// SecurityMethodRegistered is a method registered in a sign-in's MFA
+	// step (with new recovery codes), where only the email code came before.
+	SecurityMethodRegistered SecurityChange = "methodRegistered"
 )
 
 // SecurityView is the guest's security page.
@@ -32,10 +35,17 @@ type SecurityView struct {
 	FreshUntil time.Time
 	// Phones are the masked numbers of the SMS methods, by method id.
 	Phones map[string]string
-	// Passkeys and SMS say whether those methods can be added here (a
-	// WebAuthn relying party, an SMS provider configured).
+	// TOTP, Passkeys and SMS say whether those kinds can be added here: the
+	// tenant accepts them (mfaMethods) and the server runs them (a WebAuthn
+	// relying party, an SMS provider).
+	TOTP     bool
 	Passkeys bool
 	SMS      bool
+	// Refused marks, by id, methods of kinds the tenant no longer accepts:
+	// kept, but they prove nothing.
+	Refused map[string]bool
+	// Removable marks, by id, the methods the guest may remove now.
+	Removable map[string]bool
 }
 
 // SecurityRequest is a change on the security page, made with the
@@ -80,9 +90,15 @@ func (s *Service) securityView(ctx context.Context, tenantID, sessionToken strin
 	if err != nil {
 		return nil, nil, err
 	}
-	return sess, &SecurityView{Tenant: t, Guest: g, Methods: live, RecoveryCodesLeft: left,
-		Fresh: s.fresh(sess, live), FreshUntil: sess.AuthTime.Add(FreshAuthWindow),
-		Phones: phones, Passkeys: s.passkeys != nil, SMS: s.texts != nil}, nil
+	v := &SecurityView{Tenant: t, Guest: g, Methods: live, RecoveryCodesLeft: left,
+		Fresh: s.fresh(sess, live), FreshUntil: sess.AuthTime.Add(FreshAuthWindow), Phones: phones,
+		TOTP: s.offers(t, MFATOTP), Passkeys: s.offers(t, MFAPasskey), SMS: s.offers(t, MFASMS),
+		Refused: map[string]bool{}, Removable: map[string]bool{}}
+	for _, m := range live {
+		v.Refused[m.ID] = !t.MFAAllowed(m.Kind)
+		v.Removable[m.ID] = canRemove(t, live, m.ID)
+	}
+	return sess, v, nil
 }
 
 // fresh is the rule for changes: a sign-in within FreshAuthWindow that,
@@ -130,6 +146,9 @@ func (s *Service) AddTOTP(ctx context.Context, req SecurityRequest) (*MFAView, e
 	if err != nil {
 		return nil, err
 	}
+	if err := mayAdd(t, MFATOTP); err != nil {
+		return nil, err
+	}
 	m, err := s.pendingTOTP(ctx, t, g, ms)
 	if err != nil {
 		return nil, err
@@ -154,12 +173,10 @@ func (s *Service) ConfirmTOTP(ctx context.Context, req SecurityRequest) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	var m *MFAMethod
-	for _, x := range ms {
-		if x.Pending() && x.Kind == MFATOTP && !x.Stale(s.clock.Now()) {
-			m = x
-		}
+	if err := mayAdd(t, MFATOTP); err != nil {
+		return nil, err
 	}
+	m := freshPendingTOTP(ms, s.clock.Now())
 	if m == nil {
 		return nil, Errorf(KindInvalid, "no_pending_method", "Start again: choose Add an authenticator app.")
 	}
@@ -198,7 +215,8 @@ func (s *Service) provePending(ctx context.Context, t *Tenant, m *MFAMethod, cod
 }
 
 // RemoveMFAMethod removes one of the guest's methods while another
-// confirmed one remains: the last one goes only by an admin reset.
+// confirmed one remains, and one the tenant accepts when the guest has one
+// (canRemove): the last one goes only by an admin reset.
 func (s *Service) RemoveMFAMethod(ctx context.Context, req SecurityRequest) error {
 	_, t, g, _, err := s.freshGuest(ctx, req)
 	if err != nil {
@@ -217,7 +235,10 @@ func (s *Service) RemoveMFAMethod(ctx context.Context, req SecurityRequest) erro
 		if !found {
 			return Errorf(KindNotFound, "method_not_found", "This sign-in method does not exist (any more). Reload the page.")
 		}
-		if len(live) < 2 {
+		if !canRemove(t, live, req.MethodID) {
+			if len(live) > 1 {
+				return Errorf(KindConflict, "last_accepted_method", "This is your only second factor that %s accepts. Add another one before you remove it.", t.DisplayName)
+			}
 			return Errorf(KindConflict, "last_method", "This is your only second factor. Add another one before you remove it.")
 		}
 		return internal("delete mfa method", tx.DeleteMFAMethod(ctx, t.ID, g.ID, req.MethodID))

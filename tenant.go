@@ -1,6 +1,7 @@
 package guestpass
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -33,6 +34,7 @@ type TenantPatch struct {
 	InvitationLifetime    *time.Duration
 	InvitationQuotaPerDay *int
 	RequireMFAForGuests   *bool
+	MFAMethods            *[]MFAKind
 	AllowedDomains        *[]string
 	BlockedDomains        *[]string
 }
@@ -48,6 +50,7 @@ func (p *TenantPatch) Apply(t *Tenant) {
 	set(&s.InvitationLifetime, p.InvitationLifetime)
 	set(&s.InvitationQuotaPerDay, p.InvitationQuotaPerDay)
 	set(&s.RequireMFAForGuests, p.RequireMFAForGuests)
+	set(&s.MFAMethods, p.MFAMethods)
 	set(&s.AllowedDomains, p.AllowedDomains)
 	set(&s.BlockedDomains, p.BlockedDomains)
 }
@@ -112,6 +115,9 @@ func (s *TenantSettings) normalize() error {
 		return Errorf(KindInvalid, "invalid_setting", "invitationQuotaPerDay must be between 1 and %d", MaxInvitationQuota)
 	}
 	var err error
+	if s.MFAMethods, err = mfaKinds(s.MFAMethods); err != nil {
+		return err
+	}
 	if s.AllowedDomains, err = domainList(s.AllowedDomains, "allowedDomains", true); err != nil {
 		return err
 	}
@@ -123,6 +129,27 @@ func (s *TenantSettings) normalize() error {
 	}
 	return nil
 }
+
+// mfaKinds checks a tenant's mfaMethods: nil (absent, or reset by null) is
+// every kind; an empty list would lock every guest out of a tenant that
+// requires a second factor, so it is refused. Duplicates go; the order is
+// AllMFAKinds', so equal policies read the same.
+func mfaKinds(in []MFAKind) ([]MFAKind, error) {
+	if in == nil {
+		return AllMFAKinds(), nil
+	}
+	if len(in) == 0 {
+		return nil, Errorf(KindInvalid, "invalid_setting", "mfaMethods must name at least one of totp, passkey and sms")
+	}
+	if len(in) > 100 || slices.ContainsFunc(in, func(k MFAKind) bool { return !slices.Contains(AllMFAKinds(), k) }) {
+		return nil, Errorf(KindInvalid, "invalid_setting", "mfaMethods may hold only totp, passkey and sms")
+	}
+	return slices.DeleteFunc(AllMFAKinds(), func(k MFAKind) bool { return !slices.Contains(in, k) }), nil
+}
+
+// MFAAllowed reports whether the tenant lets guests use kind as a second
+// factor (its mfaMethods).
+func (t *Tenant) MFAAllowed(kind MFAKind) bool { return slices.Contains(t.Settings.MFAMethods, kind) }
 
 func domainList(in []string, field string, wildcards bool) ([]string, error) {
 	if len(in) > maxDomainsPerList {

@@ -49,6 +49,11 @@ type catalog struct {
 	SecurityRecoveryCodes string // %s: tenant
 	SecurityReview        string // before the link to the security page
 	SecurityNotYou        string // %s: tenant
+
+	// A method registered while signing in: only the emailed code came
+	// before it, so a stranger with the mailbox may have set up their own.
+	SecurityMethodRegistered string // %s: tenant
+	SecurityRegisteredNotYou string // %s: tenant
 }
 
 // supported lists the languages with a catalog; the first is the fallback.

@@ -47,4 +47,10 @@ var german = catalog{
 	SecurityReview:        "Ihre Anmeldemethoden prüfen:",
 	SecurityNotYou: "Wenn Sie das nicht waren, melden Sie sich an, prüfen Sie Ihre Methoden sofort und informieren Sie " +
 		"Ihre Kontaktperson bei %s: Möglicherweise hat jemand Zugriff auf Ihr Postfach und Ihren zweiten Faktor.",
+
+	SecurityMethodRegistered: "Ihrem Gastkonto bei %s wurde bei der Anmeldung eine neue Anmeldemethode (eine Authenticator-App, " +
+		"ein Passkey oder eine Telefonnummer) hinzugefügt, mit neuen Wiederherstellungscodes.",
+	SecurityRegisteredNotYou: "Wenn Sie das nicht waren, hat jemand Zugriff auf Ihr Postfach und einen eigenen zweiten Faktor " +
+		"eingerichtet: Sichern Sie Ihr Postfach (ändern Sie das Passwort) und bitten Sie Ihre Kontaktperson bei %s, " +
+		"Ihre Anmeldemethoden zurückzusetzen.",
 }

@@ -45,4 +45,9 @@ var english = catalog{
 	SecurityReview:        "Review your sign-in methods:",
 	SecurityNotYou: "If this was not you, sign in and review your methods now, and tell your contact at %s: " +
 		"someone may have access to your mailbox and your second factor.",
+
+	SecurityMethodRegistered: "A new sign-in method (an authenticator app, a passkey or a phone number) was added to your " +
+		"guest account at %s while signing in, with new recovery codes.",
+	SecurityRegisteredNotYou: "If this was not you, someone has access to your mailbox and set up a second factor of their own: " +
+		"secure your mailbox (change its password) and ask your contact at %s to reset your sign-in methods.",
 }

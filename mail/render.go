@@ -62,6 +62,7 @@ type view struct {
 	Code    string
 	Expires string // formatted in UTC; empty when unknown
 	Change  string // MailSecurityNotice: the catalog's sentence for it
+	NotYou  string // MailSecurityNotice: what to do if it was not the guest
 }
 
 // Render builds the subject and both bodies of m in m.Locale (English when
@@ -79,6 +80,10 @@ func Render(m *guestpass.Message) (*Rendered, error) {
 		Body: bodyLines(m.Body), Link: m.Link, Code: m.Code,
 		Expires: cat.formatDate(m.ExpiresAt),
 		Change:  changeSentence(cat, m.Change),
+		NotYou:  cat.SecurityNotYou,
+	}
+	if m.Change == guestpass.SecurityMethodRegistered {
+		v.NotYou = cat.SecurityRegisteredNotYou
 	}
 	v.Subject = subject(v, m.Kind)
 	t := templates[m.Kind]
@@ -183,6 +188,8 @@ func changeSentence(cat *catalog, c guestpass.SecurityChange) string {
 		return cat.SecurityMethodRemoved
 	case guestpass.SecurityRecoveryCodes:
 		return cat.SecurityRecoveryCodes
+	case guestpass.SecurityMethodRegistered:
+		return cat.SecurityMethodRegistered
 	}
 	return ""
 }

@@ -153,6 +153,17 @@ func TestRenderSecurityNotice(t *testing.T) {
 	de := *m
 	de.Locale, de.Change = "de", guestpass.SecurityRecoveryCodes
 	checkContains(t, "german", mustRender(t, &de).Text, "Wiederherstellungscodes")
+	reg := *m
+	reg.Change = guestpass.SecurityMethodRegistered
+	r = mustRender(t, &reg)
+	checkContains(t, "registered text", r.Text, "new sign-in method", "while signing in", "Contoso",
+		"If this was not you, someone has access to your mailbox", "reset your sign-in methods", "https://gp.example/t/x/security")
+	checkContains(t, "registered html", r.HTML, "new sign-in method", "reset your sign-in methods")
+	if strings.Contains(r.Text, "sign in and review") {
+		t.Error("a registration notice tells the guest to sign in, which a stranger's factor now blocks")
+	}
+	reg.Locale = "de"
+	checkContains(t, "registered german", mustRender(t, &reg).Text, "bei der Anmeldung", "zurückzusetzen")
 	for _, bad := range []guestpass.Message{
 		{Kind: guestpass.MailSecurityNotice, TenantName: "C", Change: "bogus", Link: m.Link},
 		{Kind: guestpass.MailSecurityNotice, TenantName: "C", Change: guestpass.SecurityMethodAdded, Link: "javascript:x"},

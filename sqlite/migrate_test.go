@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/guestpass/guestpass"
 )
 
 func openWriter(tb testing.TB) *sql.DB {
@@ -117,4 +118,40 @@ func TestLoadMigrations(t *testing.T) {
 			t.Fatalf("%d migrations, error %v", len(ms), err)
 		}
 	})
+}
+
+// TestMigrationKeepsTenantsMFAMethods: a tenant made before migration 0051
+// lets its guests use every kind of second factor, as it did.
+func TestMigrationKeepsTenantsMFAMethods(t *testing.T) {
+	all, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before []migration
+	for _, m := range all {
+		if m.Version < 51 {
+			before = append(before, m)
+		}
+	}
+	db := openWriter(t)
+	if err := migrate(t.Context(), db, before); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(t.Context(), `INSERT INTO tenants (id, display_name, verified_domains, email_otp,
+		code_lifetime, session_lifetime, invitation_lifetime, invitation_quota_per_day, require_mfa_for_guests,
+		allowed_domains, blocked_domains, created_at, updated_at)
+		VALUES ('t1', 'Old', '[]', 'default', 1, 1, 1, 1, 1, '[]', '[]', 0, 0)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(t.Context(), db, all); err != nil {
+		t.Fatal(err)
+	}
+	tn, err := queries{rd: db, wr: db}.GetTenant(t.Context(), "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(guestpass.AllMFAKinds(), tn.Settings.MFAMethods); diff != "" {
+		t.Fatal(diff)
+	}
 }

@@ -4,32 +4,35 @@ import (
 	"context"
 
 	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/internal/storeutil"
 )
 
 const tenantCols = `id, display_name, verified_domains, email_otp, code_lifetime, session_lifetime,
 	invitation_lifetime, invitation_quota_per_day, require_mfa_for_guests, allowed_domains,
-	blocked_domains, created_at, updated_at`
+	blocked_domains, created_at, updated_at, mfa_methods`
 
 func scanTenant(sc scanner) (*guestpass.Tenant, error) {
 	var t guestpass.Tenant
 	s := &t.Settings
+	var mfa []string
 	err := sc.Scan(&t.ID, &t.DisplayName, list(&t.VerifiedDomains), &s.EmailOTP, &s.CodeLifetime,
 		&s.SessionLifetime, &s.InvitationLifetime, &s.InvitationQuotaPerDay, &s.RequireMFAForGuests,
-		list(&s.AllowedDomains), list(&s.BlockedDomains), ts(&t.CreatedAt), ts(&t.UpdatedAt))
+		list(&s.AllowedDomains), list(&s.BlockedDomains), ts(&t.CreatedAt), ts(&t.UpdatedAt), list(&mfa))
 	if err != nil {
 		return nil, err
 	}
+	s.MFAMethods = storeutil.Kinds(mfa)
 	return &t, nil
 }
 
 func (q queries) CreateTenant(ctx context.Context, t *guestpass.Tenant) error {
 	s := t.Settings
 	_, err := q.wr.ExecContext(ctx, `INSERT INTO tenants (`+tenantCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.DisplayName, jsonList(t.VerifiedDomains), s.EmailOTP, int64(s.CodeLifetime),
 		int64(s.SessionLifetime), int64(s.InvitationLifetime), s.InvitationQuotaPerDay,
 		s.RequireMFAForGuests, jsonList(s.AllowedDomains), jsonList(s.BlockedDomains),
-		nanos(t.CreatedAt), nanos(t.UpdatedAt))
+		nanos(t.CreatedAt), nanos(t.UpdatedAt), storeutil.KindsJSON(s.MFAMethods))
 	return dbErr("create tenant", err)
 }
 
@@ -46,12 +49,12 @@ func (q queries) UpdateTenant(ctx context.Context, t *guestpass.Tenant) error {
 	res, err := q.wr.ExecContext(ctx, `UPDATE tenants SET display_name = ?, verified_domains = ?,
 		email_otp = ?, code_lifetime = ?, session_lifetime = ?, invitation_lifetime = ?,
 		invitation_quota_per_day = ?, require_mfa_for_guests = ?, allowed_domains = ?,
-		blocked_domains = ?, updated_at = ?
+		blocked_domains = ?, updated_at = ?, mfa_methods = ?
 		WHERE id = ?`,
 		t.DisplayName, jsonList(t.VerifiedDomains), s.EmailOTP, int64(s.CodeLifetime),
 		int64(s.SessionLifetime), int64(s.InvitationLifetime), s.InvitationQuotaPerDay,
 		s.RequireMFAForGuests, jsonList(s.AllowedDomains), jsonList(s.BlockedDomains),
-		nanos(t.UpdatedAt), t.ID)
+		nanos(t.UpdatedAt), storeutil.KindsJSON(s.MFAMethods), t.ID)
 	return affected("update tenant", res, err)
 }
 

@@ -20,6 +20,7 @@ func newTenant(tb testing.TB, created time.Time) *guestpass.Tenant {
 			InvitationLifetime:    30 * 24 * time.Hour,
 			InvitationQuotaPerDay: 500,
 			RequireMFAForGuests:   true,
+			MFAMethods:            []guestpass.MFAKind{guestpass.MFATOTP, guestpass.MFASMS},
 			AllowedDomains:        []string{"fabrikam.com"},
 		},
 		CreatedAt: created,

@@ -29,7 +29,8 @@ func tenantTests() []test {
 			tn := mustTenant(t, s)
 			tn.DisplayName = "Contoso Ltd"
 			tn.VerifiedDomains = nil
-			tn.Settings = guestpass.TenantSettings{EmailOTP: guestpass.EmailOTPDisabled, CodeLifetime: 5 * time.Minute}
+			tn.Settings = guestpass.TenantSettings{EmailOTP: guestpass.EmailOTPDisabled, CodeLifetime: 5 * time.Minute,
+				MFAMethods: []guestpass.MFAKind{guestpass.MFAPasskey}}
 			tn.UpdatedAt = at(time.Hour)
 			must(t, s.UpdateTenant(t.Context(), tn))
 			got, err := s.GetTenant(t.Context(), tn.ID)

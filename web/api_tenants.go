@@ -20,6 +20,7 @@ type tenantJSON struct {
 	InvitationLifetime    string    `json:"invitationLifetime"`
 	InvitationQuotaPerDay int       `json:"invitationQuotaPerDay"`
 	RequireMFAForGuests   bool      `json:"requireMfaForGuests"`
+	MFAMethods            []string  `json:"mfaMethods"`
 	AllowedDomains        []string  `json:"allowedDomains"`
 	BlockedDomains        []string  `json:"blockedDomains"`
 	CreatedDateTime       time.Time `json:"createdDateTime"`
@@ -35,9 +36,18 @@ func tenantOut(t *guestpass.Tenant) tenantJSON {
 		SessionLifetime:       guestpass.FormatDuration(s.SessionLifetime),
 		InvitationLifetime:    guestpass.FormatDuration(s.InvitationLifetime),
 		InvitationQuotaPerDay: s.InvitationQuotaPerDay, RequireMFAForGuests: s.RequireMFAForGuests,
+		MFAMethods:     mfaKindNames(s.MFAMethods),
 		AllowedDomains: nonNil(s.AllowedDomains), BlockedDomains: nonNil(s.BlockedDomains),
 		CreatedDateTime: t.CreatedAt.UTC(), UpdatedDateTime: t.UpdatedAt.UTC(),
 	}
+}
+
+func mfaKindNames(ks []guestpass.MFAKind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
 }
 
 // nonNil keeps lists arrays in JSON: clients iterate, they do not null-check.
@@ -49,7 +59,7 @@ func nonNil[T any](s []T) []T {
 }
 
 var tenantFields = []string{"displayName", "verifiedDomains", "emailOtp", "codeLifetime", "sessionLifetime",
-	"invitationLifetime", "invitationQuotaPerDay", "requireMfaForGuests", "allowedDomains", "blockedDomains"}
+	"invitationLifetime", "invitationQuotaPerDay", "requireMfaForGuests", "mfaMethods", "allowedDomains", "blockedDomains"}
 
 // decodeTenant reads a tenant body (POST or PATCH) as a patch: absent
 // fields stay as they are, null resets a field to its default.
@@ -63,6 +73,7 @@ func decodeTenant(o *object) (*guestpass.TenantPatch, error) {
 		InvitationLifetime:    o.duration("invitationLifetime"),
 		InvitationQuotaPerDay: optional[int](o, "invitationQuotaPerDay"),
 		RequireMFAForGuests:   optional[bool](o, "requireMfaForGuests"),
+		MFAMethods:            optional[[]guestpass.MFAKind](o, "mfaMethods"),
 		AllowedDomains:        optional[[]string](o, "allowedDomains"),
 		BlockedDomains:        optional[[]string](o, "blockedDomains"),
 	}

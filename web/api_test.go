@@ -147,6 +147,7 @@ type tenantOut struct {
 	InvitationLifetime    string
 	InvitationQuotaPerDay int
 	RequireMfaForGuests   bool
+	MfaMethods            []string
 	AllowedDomains        []string
 	BlockedDomains        []string
 	CreatedDateTime       time.Time
@@ -273,7 +274,8 @@ func TestAPITenants(t *testing.T) {
 		}
 		want := tenantOut{ID: got.ID, DisplayName: "Contoso", VerifiedDomains: []string{"contoso.com"}, EmailOtp: "default",
 			CodeLifetime: "PT30M", SessionLifetime: "P1D", InvitationLifetime: "P30D", InvitationQuotaPerDay: 500,
-			AllowedDomains: []string{}, BlockedDomains: []string{}, CreatedDateTime: apiEpoch, UpdatedDateTime: apiEpoch}
+			MfaMethods: []string{"totp", "passkey", "sms"}, AllowedDomains: []string{}, BlockedDomains: []string{},
+			CreatedDateTime: apiEpoch, UpdatedDateTime: apiEpoch}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("created tenant (-want +got):\n%s", diff)
 		}
@@ -299,12 +301,13 @@ func TestAPITenants(t *testing.T) {
 			"displayName": "Fabrikam", "verifiedDomains": []string{"fabrikam.com", "fabrikam.org"}, "emailOtp": "disabled",
 			"codeLifetime": "PT10M", "sessionLifetime": "2h", "invitationLifetime": 7 * 24 * 3600,
 			"invitationQuotaPerDay": 42, "requireMfaForGuests": true, "allowedDomains": []string{"partner.com", "*.partner.org"},
+			"mfaMethods": []string{"totp", "totp"},
 		}
 		var got tenantOut
 		e.must(t, "PATCH", "/api/v1/tenants/"+tn.ID, patch, http.StatusOK, &got)
 		want := tenantOut{ID: tn.ID, DisplayName: "Fabrikam", VerifiedDomains: []string{"fabrikam.com", "fabrikam.org"}, EmailOtp: "disabled",
 			CodeLifetime: "PT10M", SessionLifetime: "PT2H", InvitationLifetime: "P7D", InvitationQuotaPerDay: 42, RequireMfaForGuests: true,
-			AllowedDomains: []string{"partner.com", "*.partner.org"}, BlockedDomains: []string{},
+			MfaMethods: []string{"totp"}, AllowedDomains: []string{"partner.com", "*.partner.org"}, BlockedDomains: []string{},
 			CreatedDateTime: tn.CreatedDateTime, UpdatedDateTime: e.clock.Now().UTC()}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("patched (-want +got):\n%s", diff)
@@ -321,14 +324,17 @@ func TestAPITenants(t *testing.T) {
 		}
 	})
 	t.Run("PatchAbsentFieldsUnchangedNullResets", func(t *testing.T) {
-		tn := e.mustTenant(t, map[string]any{"displayName": "Keep", "codeLifetime": "PT15M", "invitationQuotaPerDay": 7, "requireMfaForGuests": true})
+		tn := e.mustTenant(t, map[string]any{"displayName": "Keep", "codeLifetime": "PT15M", "invitationQuotaPerDay": 7, "requireMfaForGuests": true,
+			"mfaMethods": []string{"totp"}})
 		var got tenantOut
 		e.must(t, "PATCH", "/api/v1/tenants/"+tn.ID, map[string]any{"displayName": "Kept"}, http.StatusOK, &got)
-		if got.CodeLifetime != "PT15M" || got.InvitationQuotaPerDay != 7 || !got.RequireMfaForGuests {
+		if got.CodeLifetime != "PT15M" || got.InvitationQuotaPerDay != 7 || !got.RequireMfaForGuests || !cmp.Equal(got.MfaMethods, []string{"totp"}) {
 			t.Errorf("absent fields changed: %+v", got)
 		}
-		e.must(t, "PATCH", "/api/v1/tenants/"+tn.ID, map[string]any{"codeLifetime": nil, "invitationQuotaPerDay": nil, "requireMfaForGuests": nil}, http.StatusOK, &got)
-		if got.CodeLifetime != "PT30M" || got.InvitationQuotaPerDay != 500 || got.RequireMfaForGuests || got.DisplayName != "Kept" {
+		e.must(t, "PATCH", "/api/v1/tenants/"+tn.ID, map[string]any{"codeLifetime": nil, "invitationQuotaPerDay": nil, "requireMfaForGuests": nil,
+			"mfaMethods": nil}, http.StatusOK, &got)
+		if got.CodeLifetime != "PT30M" || got.InvitationQuotaPerDay != 500 || got.RequireMfaForGuests || got.DisplayName != "Kept" ||
+			!cmp.Equal(got.MfaMethods, []string{"totp", "passkey", "sms"}) {
 			t.Errorf("null did not reset to defaults: %+v", got)
 		}
 	})

@@ -58,6 +58,11 @@ func TestAPITenantValidation(t *testing.T) {
 		{"QuotaNotInteger", "application/json", map[string]any{"invitationQuotaPerDay": "many"}, http.StatusBadRequest, "invalid_type"},
 		{"QuotaFractional", "application/json", map[string]any{"invitationQuotaPerDay": 2.5}, http.StatusBadRequest, "invalid_type"},
 		{"MFANotBool", "application/json", map[string]any{"requireMfaForGuests": "yes"}, http.StatusBadRequest, "invalid_type"},
+		{"MFAMethodsEmpty", "application/json", map[string]any{"mfaMethods": []string{}}, http.StatusBadRequest, "invalid_setting"},
+		{"MFAMethodsUnknownKind", "application/json", map[string]any{"mfaMethods": []string{"totp", "email"}}, http.StatusBadRequest, "invalid_setting"},
+		{"MFAMethodsNotOnThisServer", "application/json", map[string]any{"mfaMethods": []string{"sms"}}, http.StatusBadRequest, "invalid_setting"},
+		{"MFAMethodsNotArray", "application/json", map[string]any{"mfaMethods": "totp"}, http.StatusBadRequest, "invalid_type"},
+		{"MFAMethodsNotStrings", "application/json", map[string]any{"mfaMethods": []int{1}}, http.StatusBadRequest, "invalid_type"},
 		{"DomainsNotArray", "application/json", map[string]any{"verifiedDomains": "contoso.com"}, http.StatusBadRequest, "invalid_type"},
 		{"DisplayNameControlChars", "application/json", map[string]any{"displayName": "a\x07b"}, http.StatusBadRequest, "invalid_displayName"},
 	}
@@ -95,6 +100,7 @@ func TestAPITenantValidation(t *testing.T) {
 			"displayName":    `{"displayName":[]}`,
 			"byte":           `{"displayName":}`,
 			"allowedDomains": `{"allowedDomains":{}}`,
+			"mfaMethods":     `{"mfaMethods":[]}`,
 		} {
 			a := e.request(t, e.op, "PATCH", "/api/v1/tenants/"+tn.ID, "application/json", body)
 			var eb apiErrorBody

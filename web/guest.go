@@ -150,7 +150,7 @@ func (s *Server) showVerify(w http.ResponseWriter, r *http.Request, status int, 
 		http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/consent", http.StatusSeeOther)
 		return
 	}
-	if err == nil && v.State == guestpass.FlowMFA {
+	if err == nil && (v.State == guestpass.FlowMFA || v.State == guestpass.FlowMFARegister) {
 		http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/mfa", http.StatusSeeOther)
 		return
 	}

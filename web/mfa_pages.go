@@ -13,6 +13,7 @@ import (
 // mfaData is what the second-factor pages show.
 type mfaData struct {
 	Register  bool
+	Stranded  bool         // only a recovery code, then registering (docs/mfa.md)
 	Secret    string       // #totp-secret, base32
 	URI       string       // otpauth:// URI, also as a link for phones
 	QR        template.URL // data: PNG of URI, rendered here so no script or CDN is needed
@@ -49,6 +50,8 @@ func init() {
 		"recovery.lead":      "Keep these recovery codes somewhere safe. Each one works once, when you cannot use your authenticator app. They are not shown again.",
 		"recovery.used":      "You signed in with a recovery code. You have %d recovery codes left.",
 		"err.wrong_mfa_code": "That code is not right. Check the time on your phone and try the newest code.",
+		"mfa.totpnew":        "The secret for your authenticator app has expired (it is kept for an hour).",
+		"button.totpnew":     "Show a new secret",
 	})
 }
 
@@ -65,8 +68,8 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 		return
 	}
 	d := s.newPage(r, "title.mfa", v.Tenant)
-	d.MFA = &mfaData{Register: v.Register, Secret: v.Secret, URI: v.URI, TOTP: v.TOTP, SMS: v.SMS, Phones: v.Phones}
-	if v.Register {
+	d.MFA = &mfaData{Register: v.Register, Stranded: v.Stranded, Secret: v.Secret, URI: v.URI, TOTP: v.TOTP, SMS: v.SMS, Phones: v.Phones}
+	if v.Secret != "" {
 		d.MFA.QR = qrDataURL(v.URI)
 	}
 	if v.Passkey {
@@ -82,6 +85,21 @@ func (s *Server) showMFA(w http.ResponseWriter, r *http.Request, status int, fai
 		d.Alert = d.L.Error(failure)
 	}
 	s.render(w, r, status, "mfa", d)
+}
+
+// startTOTP (form#totp-new) makes a new secret when the pending one went
+// stale: the MFA page is a GET and never makes one itself.
+func (s *Server) startTOTP(w http.ResponseWriter, r *http.Request) {
+	tid := r.PathValue("tid")
+	if err := parseForm(w, r); err != nil {
+		s.renderError(w, r, nil, err)
+		return
+	}
+	if err := s.svc.StartTOTP(r.Context(), tid, cookieValue(r, flowCookie(tid))); err != nil {
+		s.mfaFailed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/t/"+url.PathEscape(tid)+"/mfa", http.StatusSeeOther)
 }
 
 // verifyMFA takes form#mfa's one input: six digits are a TOTP code,
@@ -122,7 +140,7 @@ func (s *Server) mfaFailed(w http.ResponseWriter, r *http.Request, err error) {
 // first the recovery codes of a registration (or how many are left).
 func (s *Server) mfaDone(w http.ResponseWriter, r *http.Request, res *guestpass.SignInResult) {
 	tid := r.PathValue("tid")
-	if len(res.RecoveryCodes) == 0 && !res.UsedRecoveryCode {
+	if res.NeedMFA || len(res.RecoveryCodes) == 0 && !res.UsedRecoveryCode {
 		s.signedIn(w, r, res)
 		return
 	}

@@ -28,6 +28,14 @@ func (e *pageEnv) emailCode(t *testing.T, b *guestclient.Client, addr string, nt
 // emailCodeForm is emailCode with the whole form#send-code (app=...).
 func (e *pageEnv) emailCodeForm(t *testing.T, b *guestclient.Client, form url.Values, nth int) *guestclient.Response {
 	t.Helper()
+	e.toMFAStep(t, b, form, nth)
+	return get(t, b, e.path("/mfa"))
+}
+
+// toMFAStep proves the first factor through the POSTs only: it stops at
+// the redirect to the MFA page, before any GET of it.
+func (e *pageEnv) toMFAStep(t *testing.T, b *guestclient.Client, form url.Values, nth int) {
+	t.Helper()
 	if r := post(t, b, e.path("/send-code"), form); r.Status != 303 {
 		t.Fatalf("send: %d %s", r.Status, guestclient.Alert(r.Body))
 	}
@@ -50,7 +58,6 @@ func (e *pageEnv) emailCodeForm(t *testing.T, b *guestclient.Client, form url.Va
 	if r.Status != 303 || !strings.HasSuffix(r.Location, "/mfa") {
 		t.Fatalf("after email code: %d %q %s", r.Status, r.Location, guestclient.Alert(r.Body))
 	}
-	return get(t, b, e.path("/mfa"))
 }
 
 func TestMFAPages(t *testing.T) {
@@ -85,6 +92,12 @@ func TestMFAPages(t *testing.T) {
 	}
 	if r := get(t, b, e.path("/apps")); r.Status != 200 {
 		t.Fatalf("apps after registration: %d", r.Status)
+	}
+	// The registration is announced to the mailbox, through real SMTP.
+	notice := e.smtp.WaitFor(t, func(m smtptest.Message) bool { return strings.Contains(m.Header("Subject"), "sign-in methods") })
+	if txt := notice.Text(); !strings.Contains(txt, "new sign-in method") || !strings.Contains(txt, "Strict") ||
+		!strings.Contains(txt, e.srv.URL+e.path("/security")) || !strings.Contains(txt, "If this was not you") {
+		t.Fatalf("registration notice:\n%s", txt)
 	}
 	post(t, b, e.path("/signout"), nil)
 
@@ -130,4 +143,90 @@ func TestAppRequireMFAPages(t *testing.T) {
 	if mfa.Status != 200 || secretRe.FindStringSubmatch(mfa.Body) == nil {
 		t.Fatalf("the app's sign-in did not ask for a second factor: %d", mfa.Status)
 	}
+}
+
+// TestMFAPageGetChangesNothing: the pending TOTP registration is made by
+// the POST that proves the first factor; opening the MFA page (a link
+// scanner, a reload) writes no row and no audit event (DESIGN §3).
+func TestMFAPageGetChangesNothing(t *testing.T) {
+	e := newPageEnv(t)
+	var err error
+	e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Strict", VerifiedDomains: []string{"strict.com"},
+		Settings: guestpass.TenantSettings{RequireMFAForGuests: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := e.invite(t, "jo@fabrikam.com", false)
+	rows := func() []*guestpass.MFAMethod {
+		t.Helper()
+		ms, err := e.store.ListMFAMethods(t.Context(), e.tenant.ID, inv.Guest.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms
+	}
+	b := e.browser()
+	e.toMFAStep(t, b, url.Values{"email": {"jo@fabrikam.com"}}, 1)
+	made := rows()
+	if len(made) != 1 || !made[0].Pending() || made[0].Kind != guestpass.MFATOTP {
+		t.Fatalf("after the first factor's POST: %+v", made)
+	}
+	audit := e.auditCount(t)
+	var secret string
+	for i := range 3 {
+		page := get(t, b, e.path("/mfa"))
+		m := secretRe.FindStringSubmatch(page.Body)
+		if page.Status != 200 || m == nil || secret != "" && m[1] != secret {
+			t.Fatalf("GET %d: %d, secret %v (first %q)", i, page.Status, m, secret)
+		}
+		secret = m[1]
+	}
+	if got := rows(); len(got) != 1 || got[0].ID != made[0].ID || e.auditCount(t) != audit {
+		t.Fatalf("GETs changed state: rows %+v, audit %d -> %d", got, audit, e.auditCount(t))
+	}
+
+	t.Run("NoPendingRegistration", func(t *testing.T) {
+		// The row is gone (stale and purged, or an admin reset): the page
+		// says so and offers form#totp-new rather than making a secret.
+		if _, err := e.store.DeleteMFAMethods(t.Context(), e.tenant.ID, inv.Guest.ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			page := get(t, b, e.path("/mfa"))
+			if page.Status != 200 || strings.Contains(page.Body, "totp-secret") || strings.Contains(page.Body, `<form id="mfa"`) ||
+				!strings.Contains(page.Body, `<form id="totp-new" method="post"`) {
+				t.Fatalf("page without a pending secret: %d\n%s", page.Status, page.Body)
+			}
+		}
+		if got := rows(); len(got) != 0 || e.auditCount(t) != audit {
+			t.Fatalf("GETs changed state: rows %+v, audit %d -> %d", got, audit, e.auditCount(t))
+		}
+		if r := post(t, b, e.path("/mfa/totp"), nil); r.Status != 303 || !strings.HasSuffix(r.Location, "/mfa") {
+			t.Fatalf("form#totp-new: %d %q %s", r.Status, r.Location, guestclient.Alert(r.Body))
+		}
+		page := get(t, b, e.path("/mfa"))
+		m := secretRe.FindStringSubmatch(page.Body)
+		if m == nil || m[1] == secret || len(rows()) != 1 {
+			t.Fatalf("after form#totp-new: secret %v, rows %+v", m, rows())
+		}
+		done := post(t, b, e.path("/mfa"), url.Values{"code": {oathtool.TOTP(t, m[1], time.Now())}})
+		if done.Status != 200 || len(recoveryRe.FindAllStringSubmatch(done.Body, -1)) != 10 {
+			t.Fatalf("registration with the new secret: %d %s", done.Status, guestclient.Alert(done.Body))
+		}
+	})
+	t.Run("NotWhileSigningInWithAMethod", func(t *testing.T) {
+		post(t, b, e.path("/signout"), nil)
+		e.toMFAStep(t, b, url.Values{"email": {"jo@fabrikam.com"}}, 2)
+		if r := post(t, b, e.path("/mfa/totp"), nil); r.Status != 400 || guestclient.Alert(r.Body) == "" {
+			t.Fatalf("form#totp-new with a method: %d %q", r.Status, guestclient.Alert(r.Body))
+		}
+		if ms := rows(); len(ms) != 1 || ms[0].Pending() {
+			t.Fatalf("rows %+v", ms)
+		}
+	})
+	t.Run("NoFlow", func(t *testing.T) {
+		if r := post(t, e.browser(), e.path("/mfa/totp"), nil); r.Status < 400 || guestclient.Alert(r.Body) == "" {
+			t.Fatalf("form#totp-new without a flow: %d", r.Status)
+		}
+	})
 }

@@ -131,6 +131,7 @@ func (s *Server) pageHandler() http.Handler {
 	mux.HandleFunc("POST /t/{tid}/consent", s.consent)
 	mux.HandleFunc("GET /t/{tid}/mfa", s.mfaPage)
 	mux.HandleFunc("POST /t/{tid}/mfa", s.verifyMFA)
+	mux.HandleFunc("POST /t/{tid}/mfa/totp", s.startTOTP)
 	mux.HandleFunc("POST /t/{tid}/mfa/passkey/options", s.mfaPasskeyOptions)
 	mux.HandleFunc("POST /t/{tid}/mfa/passkey", s.mfaPasskey)
 	mux.HandleFunc("POST /t/{tid}/mfa/sms", s.mfaSendSMS)

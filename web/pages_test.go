@@ -16,12 +16,14 @@ import (
 	"github.com/guestpass/guestpass/internal/servertest"
 	"github.com/guestpass/guestpass/mail"
 	"github.com/guestpass/guestpass/mail/smtptest"
+	"github.com/guestpass/guestpass/sqlite"
 )
 
 // pageEnv is the real service on SQLite behind the real handler, mailing
 // through an in-test SMTP server.
 type pageEnv struct {
 	svc    *guestpass.Service
+	store  *sqlite.Store
 	srv    *httptest.Server
 	smtp   *smtptest.Server
 	tenant *guestpass.Tenant
@@ -37,7 +39,7 @@ func newPageEnv(t *testing.T) *pageEnv {
 	}
 	env := servertest.New(t, servertest.Options{RealClock: true, Mailer: mailer,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
-	e := &pageEnv{svc: env.Svc, srv: env.Server, smtp: smtp, op: env.Op}
+	e := &pageEnv{svc: env.Svc, store: env.Store, srv: env.Server, smtp: smtp, op: env.Op}
 	e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso", VerifiedDomains: []string{"contoso.com"}})
 	if err != nil {
 		t.Fatal(err)

@@ -14,9 +14,9 @@ type securityData struct {
 	CodesLeft  int
 	Fresh      bool   // changes allowed now; otherwise form#reauth
 	FreshUntil string // HH:MM UTC
-	CanRemove  bool   // more than one method: the last goes only by an admin reset
 	Adding     bool   // the pending secret is shown (MFA) with form#add-totp
 	NewCodes   []string
+	TOTP       bool   // form#add-method: the tenant accepts authenticator apps
 	Passkeys   bool   // form#add-passkey (shown by passkey.js)
 	SMS        bool   // form#add-sms
 	SMSEntry   bool   // form#sms-code for the number just texted
@@ -24,7 +24,14 @@ type securityData struct {
 	SMSUntil   string // HH:MM UTC
 }
 
-type methodRow struct{ ID, Kind, Added string }
+// methodRow is one method of the list. Removable: the last method (or the
+// last the tenant accepts) goes only by an admin reset; Refused says the
+// tenant no longer accepts its kind.
+type methodRow struct {
+	ID, Kind, Added string
+	Removable       bool
+	Refused         bool
+}
 
 func init() {
 	addStrings("en", map[string]string{
@@ -84,13 +91,14 @@ func (s *Server) showSecurity(w http.ResponseWriter, r *http.Request, status int
 	d := s.newPage(r, "title.security", v.Tenant)
 	d.GuestMail = v.Guest.Mail
 	sd := &securityData{CodesLeft: v.RecoveryCodesLeft, Fresh: v.Fresh,
-		FreshUntil: v.FreshUntil.UTC().Format("15:04"), CanRemove: len(v.Methods) > 1, Passkeys: v.Passkeys, SMS: v.SMS}
+		FreshUntil: v.FreshUntil.UTC().Format("15:04"), TOTP: v.TOTP, Passkeys: v.Passkeys, SMS: v.SMS}
 	for _, m := range v.Methods {
 		kind := d.L.T("security." + string(m.Kind))
 		if m.Kind == guestpass.MFASMS {
 			kind = d.L.T("security.sms", v.Phones[m.ID])
 		}
-		sd.Methods = append(sd.Methods, methodRow{ID: m.ID, Kind: kind, Added: m.ConfirmedAt.UTC().Format("2006-01-02 15:04")})
+		sd.Methods = append(sd.Methods, methodRow{ID: m.ID, Kind: kind, Added: m.ConfirmedAt.UTC().Format("2006-01-02 15:04"),
+			Removable: v.Removable[m.ID], Refused: v.Refused[m.ID]})
 	}
 	d.Security = sd
 	d.Script = v.Fresh && v.Passkeys

@@ -82,6 +82,7 @@ type cliTenant struct {
 	VerifiedDomains, AllowedDomains, BlockedDomains                              []string
 	InvitationQuotaPerDay                                                        int
 	RequireMfaForGuests                                                          bool
+	MfaMethods                                                                   []string
 }
 
 type cliGuest struct{ ID, Mail, DisplayName, State string }
@@ -107,7 +108,7 @@ func TestCLITenant(t *testing.T) {
 			"--invitation-lifetime", "P7D", "--invitation-quota", "9", "--require-mfa", "--allowed-domain", "")
 		want := cliTenant{ID: tn.ID, DisplayName: "Contoso", EmailOtp: "enabled", CodeLifetime: "PT10M", SessionLifetime: "PT2H",
 			InvitationLifetime: "P7D", VerifiedDomains: tn.VerifiedDomains, AllowedDomains: []string{}, BlockedDomains: []string{},
-			InvitationQuotaPerDay: 9, RequireMfaForGuests: true}
+			InvitationQuotaPerDay: 9, RequireMfaForGuests: true, MfaMethods: []string{"totp", "passkey", "sms"}}
 		if gotJSON, wantJSON := mustMarshal(t, got), mustMarshal(t, want); gotJSON != wantJSON {
 			t.Errorf("updated\n got %s\nwant %s", gotJSON, wantJSON)
 		}
@@ -116,13 +117,33 @@ func TestCLITenant(t *testing.T) {
 			t.Errorf("%+v", got)
 		}
 	})
+	t.Run("MFAMethods", func(t *testing.T) {
+		var got cliTenant
+		c.mustJSON(t, &got, "tenant", "update", tn.ID, "--mfa-method", "totp")
+		if strings.Join(got.MfaMethods, ",") != "totp" {
+			t.Errorf("%+v", got)
+		}
+		var created cliTenant
+		c.mustJSON(t, &created, "tenant", "create", "--display-name", "Strict", "--mfa-method", "passkey,totp")
+		if strings.Join(created.MfaMethods, ",") != "totp,passkey" {
+			t.Errorf("%+v", created)
+		}
+		_, _, err := c.exec(t, "tenant", "update", tn.ID, "--mfa-method", "email")
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.Code != "invalid_setting" || !strings.Contains(err.Error(), "mfaMethods") {
+			t.Fatalf("err %v", err)
+		}
+		if _, _, err := c.exec(t, "tenant", "update", tn.ID, "--mfa-method", ""); !errors.As(err, &ae) || ae.Code != "invalid_setting" {
+			t.Fatalf("empty list: %v", err)
+		}
+	})
 	t.Run("ListFollowsEveryPage", func(t *testing.T) {
 		for _, n := range []string{"B", "C", "D"} {
 			c.mustJSON(t, &cliTenant{}, "tenant", "create", "--display-name", n)
 		}
 		var list struct{ Value []cliTenant }
 		c.mustJSON(t, &list, "tenant", "list", "--page-size", "1")
-		if len(list.Value) != 4 {
+		if len(list.Value) != 5 {
 			t.Errorf("%d tenants", len(list.Value))
 		}
 	})

@@ -52,7 +52,7 @@ type tenantSettings struct {
 	codeLifetime, sessionLifetime, invitationTL string
 	quota                                       int
 	requireMFA                                  bool
-	verified, allowed, blocked                  stringList
+	verified, allowed, blocked, mfaMethods      stringList
 }
 
 func (t *tenantSettings) register(fs *flag.FlagSet) {
@@ -64,6 +64,7 @@ func (t *tenantSettings) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.invitationTL, "invitation-lifetime", "", "lifetime of an invitation link, a `duration` like 720h or P30D (1d-365d)")
 	fs.IntVar(&t.quota, "invitation-quota", 0, "invitations per day (default 500)")
 	fs.BoolVar(&t.requireMFA, "require-mfa", false, "require a second factor from guests (--require-mfa=false to turn off)")
+	fs.Var(&t.mfaMethods, "mfa-method", "a `kind` of second factor guests may use: totp, passkey or sms (repeatable or comma-separated; default all)")
 	fs.Var(&t.allowed, "allowed-domain", "only guests of this `domain` may be invited (repeatable, *.d for subdomains; '' clears on update)")
 	fs.Var(&t.blocked, "blocked-domain", "guests of this `domain` may not be invited (repeatable, *.d for subdomains; '' clears on update)")
 }
@@ -78,7 +79,8 @@ func (t *tenantSettings) body(given map[string]bool) map[string]any {
 		"email-otp": {"emailOtp", t.emailOTP}, "code-lifetime": {"codeLifetime", t.codeLifetime},
 		"session-lifetime": {"sessionLifetime", t.sessionLifetime}, "invitation-lifetime": {"invitationLifetime", t.invitationTL},
 		"invitation-quota": {"invitationQuotaPerDay", t.quota}, "require-mfa": {"requireMfaForGuests", t.requireMFA},
-		"allowed-domain": {"allowedDomains", []string(t.allowed)}, "blocked-domain": {"blockedDomains", []string(t.blocked)},
+		"mfa-method": {"mfaMethods", []string(t.mfaMethods)}, "allowed-domain": {"allowedDomains", []string(t.allowed)},
+		"blocked-domain": {"blockedDomains", []string(t.blocked)},
 	}
 	body := map[string]any{}
 	for flagName, f := range all {

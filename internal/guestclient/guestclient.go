@@ -140,7 +140,9 @@ func Expect(r *Response, status int, locationPrefix string) error {
 }
 
 var (
-	codeRe  = regexp.MustCompile(`\b\d{8}\b`)
+	// codeRe: 8 digits standing alone. Digits inside a word or a link are
+	// no code: a tenant id in a notice's link may begin with 8 digits.
+	codeRe  = regexp.MustCompile(`(?:^|[^\w/.-])(\d{8})(?:$|[^\w/.-])`)
 	alertRe = regexp.MustCompile(`(?s)role="alert"[^>]*>(.*?)</`)
 	formRe  = regexp.MustCompile(`(?s)<form id="([^"]*)"[^>]*? action="([^"]*)"[^>]*>(.*?)</form>`)
 	inputRe = regexp.MustCompile(`<input [^>]*?name="([^"]*)"[^>]*?>`)
@@ -169,7 +171,12 @@ func Form(body, id string) (action string, fields url.Values, ok bool) {
 }
 
 // CodeIn returns the first 8-digit code in an email body, or "".
-func CodeIn(text string) string { return codeRe.FindString(text) }
+func CodeIn(text string) string {
+	if m := codeRe.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 // Alert returns the text of the page's [role=alert], or "".
 func Alert(body string) string {

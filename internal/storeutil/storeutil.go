@@ -2,6 +2,7 @@ package storeutil
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -102,4 +103,23 @@ func FromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// KindsJSON is how a tenant's mfaMethods are stored: a JSON list of names,
+// like the domain lists ("null" for nil).
+func KindsJSON(ks []guestpass.MFAKind) string {
+	b, _ := json.Marshal(ks) // a []string underneath: cannot fail
+	return string(b)
+}
+
+// Kinds reads back the names a list column held.
+func Kinds(names []string) []guestpass.MFAKind {
+	if names == nil {
+		return nil
+	}
+	out := make([]guestpass.MFAKind, len(names))
+	for i, n := range names {
+		out[i] = guestpass.MFAKind(n)
+	}
+	return out
 }
