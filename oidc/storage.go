@@ -234,23 +234,17 @@ func accessTokenID(g grant, exp time.Time) string {
 	return "v3." + g.sessionID + "." + strconv.FormatInt(exp.Unix(), 10) + "." + g.grantID + "." + g.clientID
 }
 
-// tokenRef is what an access token ID names. clientID is empty for a v2
-// token, issued before the client was named (at most an hour before an
-// upgrade): it is served as it was then, without the app's checks.
+// tokenRef is what an access token ID names.
 type tokenRef struct {
 	sessionID, grantID, clientID string
 	exp                          time.Time
 }
 
-// parseAccessTokenID reads what accessTokenID wrote, or its v2 form
-// without the client.
+// parseAccessTokenID reads what accessTokenID wrote. Earlier forms are
+// refused: none of them ever left a development build.
 func parseAccessTokenID(id string) (tokenRef, bool) {
 	parts := strings.Split(id, ".")
-	switch {
-	case len(parts) == 5 && parts[0] == "v3" && parts[4] != "" && len(parts[4]) <= 100:
-	case len(parts) == 4 && parts[0] == "v2":
-		parts = append(parts, "")
-	default:
+	if len(parts) != 5 || parts[0] != "v3" || parts[4] == "" || len(parts[4]) > 100 {
 		return tokenRef{}, false
 	}
 	if parts[1] == "" || len(parts[1]) > 64 || parts[3] == "" || len(parts[3]) > 64 {

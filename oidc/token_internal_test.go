@@ -14,13 +14,8 @@ func TestAccessTokenIDRoundTrip(t *testing.T) {
 	if got, ok := parseAccessTokenID(id); !ok || got != want {
 		t.Fatalf("parse(%q) = %+v %v", id, got, ok)
 	}
-	// A token of the release before names no client; it is still read.
-	v2 := "v2." + g.sessionID + ".1893456000." + g.grantID
-	want.clientID = ""
-	if got, ok := parseAccessTokenID(v2); !ok || got != want {
-		t.Fatalf("parse(%q) = %+v %v", v2, got, ok)
-	}
-	for _, bad := range []string{"", "v2", "v1.a.1.x", "v3.a.1.x", "v2..1.x", "v2.a.1.", "v2.a.-1.x", "v2.a.x.x", "v2.a.1",
+	// The v2 form named no client, so the app's checks could not run on it.
+	for _, bad := range []string{"", "v2", "v2." + g.sessionID + ".1893456000." + g.grantID, "v2.a.1.b", "v1.a.1.x", "v3.a.1.x", "v2..1.x", "v2.a.1.", "v2.a.-1.x", "v2.a.x.x", "v2.a.1",
 		"v2.a.1.x.y", "v2.a.99999999999999999999.x", "v3.a.1.x.", "v3..1.x.c", "v3.a.1..c", "v3.a.1.x.c.d", "v4.a.1.x.c"} {
 		if _, ok := parseAccessTokenID(bad); ok {
 			t.Errorf("accepted %q", bad)
@@ -30,16 +25,14 @@ func TestAccessTokenIDRoundTrip(t *testing.T) {
 
 // FuzzParseAccessTokenID: the token ID comes out of a decrypted bearer
 // token; whatever it holds, parsing must not panic, and what it accepts
-// must name a session, a grant and a positive expiry, and a client unless
-// it is a v2 token.
+// must name a session, a grant, a positive expiry and a client.
 func FuzzParseAccessTokenID(f *testing.F) {
 	f.Add("v3.0472108d-c60a-4c1a-b06c-a55897c06396.1893456000.Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg.9c4f4f7e-3f0e-4b7e-9a41-2f7c1b8e5d21")
-	f.Add("v2.0472108d-c60a-4c1a-b06c-a55897c06396.1893456000.Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg")
 	f.Add("v2.a.1.b")
 	f.Add("v2.a.99999999999999999999.b")
 	f.Fuzz(func(t *testing.T, s string) {
 		ref, ok := parseAccessTokenID(s)
-		if ok && (ref.sessionID == "" || ref.grantID == "" || ref.exp.Unix() <= 0 || (ref.clientID == "") != (s[:3] == "v2.")) {
+		if ok && (ref.sessionID == "" || ref.grantID == "" || ref.exp.Unix() <= 0 || ref.clientID == "") {
 			t.Fatalf("accepted %q as %+v", s, ref)
 		}
 	})

@@ -65,10 +65,8 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 	if a.Guest.ID != subject {
 		return oidc.ErrAccessDenied()
 	}
-	if ref.clientID != "" {
-		if why, err := s.appRefusal(ctx, a, ref.clientID); err != nil || why != "" {
-			return refusal(err, oidc.ErrAccessDenied, why)
-		}
+	if why, err := s.appRefusal(ctx, a, ref.clientID); err != nil || why != "" {
+		return refusal(err, oidc.ErrAccessDenied, why)
 	}
 	setClaims(info, a, userinfoScopes)
 	return nil
