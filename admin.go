@@ -129,7 +129,7 @@ func (s *Service) GetTenant(ctx context.Context, actor *AdminToken, id string) (
 	if err := authorize(actor, id); err != nil {
 		return nil, err
 	}
-	return s.getTenant(ctx, s.store, id)
+	return s.loadTenant(ctx, s.store, id) // read after write on any node: not the cache
 }
 
 // ListTenants lists every tenant for an operator, the token's own for a
@@ -139,7 +139,7 @@ func (s *Service) ListTenants(ctx context.Context, actor *AdminToken, p Page) ([
 		return nil, "", authorize(actor, "")
 	}
 	if !actor.Operator() {
-		t, err := s.getTenant(ctx, s.store, actor.TenantID)
+		t, err := s.loadTenant(ctx, s.store, actor.TenantID)
 		if err != nil {
 			return nil, "", err
 		}

@@ -32,6 +32,7 @@ func (s *Service) OnChange(fn func(Change)) {
 func (s *Service) applyChange(c Change) {
 	s.view.apply(c)
 	s.proxies.apply(c)
+	s.tenants.apply(c)
 	for _, fn := range s.listeners {
 		fn(c)
 	}
@@ -104,6 +105,7 @@ func (s *Service) pollFeed(ctx context.Context, f *changeFeed) error {
 			// ChangeRetention), so start over from nothing.
 			s.view.reset()
 			s.proxies.invalidate()
+			s.tenants.reset()
 		}
 		for _, c := range cs {
 			if _, done := f.seen[c.Seq]; done {

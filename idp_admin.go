@@ -130,24 +130,6 @@ func (s *Service) getIDP(ctx context.Context, q Queries, tenantID, id string) (*
 	return p, internal("get identity provider", err)
 }
 
-// tenantIDPs lists every provider of a tenant (bounded in practice: each
-// claims its own domains).
-func (s *Service) tenantIDPs(ctx context.Context, q Queries, tenantID string) ([]*IdentityProvider, error) {
-	var all []*IdentityProvider
-	page := Page{Limit: 100}
-	for {
-		ps, next, err := q.ListIdentityProviders(ctx, tenantID, page)
-		if err != nil {
-			return nil, internal("list identity providers", err)
-		}
-		all = append(all, ps...)
-		if next == "" {
-			return all, nil
-		}
-		page.After = next
-	}
-}
-
 // checkDomainsFree refuses a domain another provider of the tenant claims:
 // the redemption order must name exactly one provider per domain.
 func (s *Service) checkDomainsFree(ctx context.Context, q Queries, p *IdentityProvider) error {
@@ -252,6 +234,9 @@ func (s *Service) createIDP(ctx context.Context, actor, tenantID string, in *Ide
 		if err := tx.CreateIdentityProvider(ctx, p); err != nil {
 			return internal("create identity provider", err)
 		}
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeTenant, TenantID: tenantID}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "identityProvider.create", Outcome: "success", Actor: actor, Detail: p.ID + " " + p.Issuer})
 	})
 	if err != nil {
@@ -316,6 +301,9 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, actor *AdminToken,
 		if err := tx.UpdateIdentityProvider(ctx, p); err != nil {
 			return internal("update identity provider", err)
 		}
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeTenant, TenantID: tenantID}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "identityProvider.update", Outcome: "success", Actor: actorID(actor), Detail: p.ID + " " + p.Issuer})
 	})
 	if err != nil {
@@ -337,6 +325,9 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, actor *AdminToken,
 		}
 		if err := tx.DeleteIdentityProvider(ctx, tenantID, id); err != nil {
 			return internal("delete identity provider", err)
+		}
+		if err := s.recordChange(ctx, tx, Change{Kind: ChangeTenant, TenantID: tenantID}); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "identityProvider.delete", Outcome: "success", Actor: actorID(actor), Detail: p.ID + " " + p.Issuer})
 	})

@@ -49,7 +49,9 @@ func (s *Service) InviteLocal(ctx context.Context, tenantID string, req InviteRe
 
 func (s *Service) invite(ctx context.Context, admin *AdminToken, tenantID string, req InviteRequest) (*InviteResult, error) {
 	actor := actorID(admin)
-	tenant, err := s.getTenant(ctx, s.store, tenantID)
+	// Not the cache: the quota and domain rules an admin just changed on
+	// another node apply to the next invitation.
+	tenant, err := s.loadTenant(ctx, s.store, tenantID)
 	if err != nil {
 		return nil, err
 	}

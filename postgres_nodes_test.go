@@ -121,3 +121,8 @@ func TestRevocationLatencyPostgres(t *testing.T) {
 	t.Logf("PostgreSQL, 2 nodes, %d revocations: p50 %v, p99 %v, max %v", n,
 		latencies[n/2], latencies[(n*99+99)/100-1], latencies[n-1])
 }
+
+func TestTenantChangeReachesEveryNodePostgres(t *testing.T) {
+	nodes, _ := pgCluster(t, 2, 0)
+	testTenantChangeReachesEveryNode(t, nodes[0], nodes[1])
+}

@@ -93,6 +93,7 @@ type Service struct {
 	view      *sessionView
 	sent      sentJobs
 	proxies   *proxyIndex
+	tenants   *tenantCache
 	signing   keyCache
 	listeners []func(Change)
 	feedPoll  time.Duration
@@ -132,6 +133,7 @@ func NewService(cfg Config) (*Service, error) {
 	// stops trusting its memory before a revocation could be missed for
 	// more than that.
 	s.proxies = &proxyIndex{}
+	s.tenants = newTenantCache()
 	s.view = newSessionView(cmp.Or(cfg.SessionViewSize, 100_000), min(4*s.feedPoll, time.Second))
 	s.sent.keep = 24 * time.Hour
 	return s, nil
@@ -205,13 +207,6 @@ func (s *Service) take(ctx context.Context, q Queries, key string, l Limit) (boo
 }
 
 // getTenant loads a tenant and maps "no such tenant" to a clear error.
-func (s *Service) getTenant(ctx context.Context, q Queries, id string) (*Tenant, error) {
-	t, err := q.GetTenant(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(KindNotFound, "tenant_not_found", "no organization with id %s", quoteSafe(id))
-	}
-	return t, internal("get tenant", err)
-}
 
 // sealMessage turns a message into a queued job.
 func (s *Service) sealMessage(m *Message, tenantID, invitationID string, notAfter time.Time, discard bool) (MailJob, error) {
