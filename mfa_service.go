@@ -366,7 +366,7 @@ func (u uncharged) Unwrap() error { return u.error }
 // and locks code sign-in when it spent the last of the budget. Any other
 // error is returned as it is.
 func (s *Service) chargeCode(ctx context.Context, t *Tenant, g *Guest, c Client, reason string, check func() error) error {
-	if err := s.guessAllowed(ctx, t, &Flow{Mail: g.Mail}, c); err != nil {
+	if err := s.guessAllowed(ctx, s.store, t, g.Mail, c); err != nil {
 		return err
 	}
 	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, g.Mail)

@@ -64,6 +64,9 @@ func NormalizeCode(s string) (string, bool) {
 // VerifyCode checks a code against the browser's flow. Every guess is
 // charged to the per-code and per-address budgets before it is compared, so
 // no interleaving of nodes can evaluate more guesses than the limits allow.
+// The charges, the comparison and the spending of a right code are one
+// transaction: one commit instead of five, and a guess that fails midway
+// leaves no charge behind.
 func (s *Service) VerifyCode(ctx context.Context, req VerifyCodeRequest) (*SignInResult, error) {
 	t, err := s.getTenant(ctx, s.store, req.TenantID)
 	if err != nil {
@@ -83,26 +86,68 @@ func (s *Service) VerifyCode(ctx context.Context, req VerifyCodeRequest) (*SignI
 	if flow.State != FlowCodeSent {
 		return nil, ErrFlowExpired
 	}
-	if err := s.guessAllowed(ctx, t, flow, req.Client); err != nil {
-		return nil, err
-	}
-	g, err := s.checkGuess(ctx, t, flow, code, req.Client)
+	var g *Guest
+	var refused error
+	err = s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		g, refused, err = s.guessCode(ctx, tx, t, flow, code, req.Client)
+		return err
+	})
 	if err != nil {
 		return nil, err
+	}
+	if refused != nil {
+		return nil, refused
 	}
 	return s.firstFactorProven(ctx, t, g, flow, req.Client)
 }
 
+// guessCode charges and compares one guess in tx, returning the guest on
+// success. refused is a failed guess whose charges must commit; err rolls
+// tx back (an internal error, or a guess refused before anything was
+// charged).
+func (s *Service) guessCode(ctx context.Context, tx Tx, t *Tenant, flow *Flow, code string, c Client) (g *Guest, refused, err error) {
+	if err := s.guessAllowed(ctx, tx, t, flow.Mail, c); err != nil {
+		return nil, nil, err
+	}
+	budget := s.limits.GuestFailures
+	bkey := budgetKey(t.ID, flow.Mail)
+	ok, remaining, err := s.take(ctx, tx, bkey, budget)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		until, err := s.lockTx(ctx, tx, t, flow.Mail, c)
+		return nil, errLocked(until), err
+	}
+	refund := func() error { return internal("refund", tx.ReturnToken(ctx, bkey, budget.interval())) }
+	counted, err := tx.CountCodeAttempt(ctx, flow.IDHash, s.limits.CodeAttempts)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errCodeUsedUp, refund()
+	} else if err != nil {
+		return nil, nil, internal("count attempt", err)
+	}
+	if !s.clock.Now().Before(counted.CodeExpiresAt) {
+		return nil, Errorf(KindInvalid, "code_expired", "This code has expired. Request a new code."), refund()
+	}
+	want := s.keys.CodeMAC(t.ID, flow.IDHash, flow.Mail, code)
+	if !hmac.Equal(want, counted.CodeMAC) {
+		refused, err := s.wrongCode(ctx, tx, t, counted, remaining, c)
+		return nil, refused, err
+	}
+	return s.consumeCode(ctx, tx, t, counted, refund)
+}
+
 // guessAllowed refuses a guess when the network or the address is over its
-// budget, locking the address when the budget has just run out.
-func (s *Service) guessAllowed(ctx context.Context, t *Tenant, flow *Flow, c Client) error {
-	if ok, _, err := s.take(ctx, s.store, "verify:ip:"+c.IP, s.limits.VerifyPerIP); err != nil || !ok {
+// budget. It charges the network's budget, which a refusal does not use.
+func (s *Service) guessAllowed(ctx context.Context, q Queries, t *Tenant, addr string, c Client) error {
+	if ok, _, err := s.take(ctx, q, "verify:ip:"+c.IP, s.limits.VerifyPerIP); err != nil || !ok {
 		if err == nil {
 			err = Errorf(KindRateLimited, "rate_limited", "Too many attempts from your network. Wait a few minutes and try again.")
 		}
 		return err
 	}
-	until, err := s.store.LockedUntil(ctx, lockKey(t.ID, flow.Mail))
+	until, err := q.LockedUntil(ctx, lockKey(t.ID, addr))
 	if err != nil {
 		return internal("lock", err)
 	}
@@ -118,108 +163,89 @@ func errLocked(until time.Time) error {
 
 var errCodeUsedUp = Errorf(KindInvalid, "code_used_up", "This code can no longer be used. Request a new code.")
 
-// checkGuess charges and compares one guess, returning the guest on success.
-func (s *Service) checkGuess(ctx context.Context, t *Tenant, flow *Flow, code string, c Client) (*Guest, error) {
-	budget := s.limits.GuestFailures
-	bkey := budgetKey(t.ID, flow.Mail)
-	ok, remaining, err := s.take(ctx, s.store, bkey, budget)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, s.lock(ctx, t, flow.Mail, c)
-	}
-	refund := func() error { return internal("refund", s.store.ReturnToken(ctx, bkey, budget.interval())) }
-	counted, err := s.store.CountCodeAttempt(ctx, flow.IDHash, s.limits.CodeAttempts)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errors.Join(errCodeUsedUp, refund())
-	} else if err != nil {
-		return nil, internal("count attempt", err)
-	}
-	if !s.clock.Now().Before(counted.CodeExpiresAt) {
-		return nil, errors.Join(Errorf(KindInvalid, "code_expired", "This code has expired. Request a new code."), refund())
-	}
-	want := s.keys.CodeMAC(t.ID, flow.IDHash, flow.Mail, code)
-	if !hmac.Equal(want, counted.CodeMAC) {
-		return nil, s.wrongCode(ctx, t, counted, remaining, c)
-	}
-	return s.consumeCode(ctx, t, counted, refund)
-}
-
 // consumeCode spends a correct code exactly once.
-func (s *Service) consumeCode(ctx context.Context, t *Tenant, f *Flow, refund func() error) (*Guest, error) {
-	g, err := s.store.GetGuestByMail(ctx, t.ID, f.Mail)
+func (s *Service) consumeCode(ctx context.Context, tx Tx, t *Tenant, f *Flow, refund func() error) (*Guest, error, error) {
+	g, err := tx.GetGuestByMail(ctx, t.ID, f.Mail)
 	if err != nil {
-		return nil, internal("get guest", err) // a real MAC was only issued to a guest
+		return nil, nil, internal("get guest", err) // a real MAC was only issued to a guest
 	}
 	next := FlowCodeSent
 	if g.State == GuestPendingAcceptance {
 		next = FlowConsent
 	}
-	won, err := s.store.ConsumeCode(ctx, f.IDHash, f.CodeMAC, next, g.ID)
+	won, err := tx.ConsumeCode(ctx, f.IDHash, f.CodeMAC, next, g.ID)
 	if err != nil {
-		return nil, internal("consume code", err)
+		return nil, nil, internal("consume code", err)
 	}
 	if !won {
-		return nil, errCodeUsedUp
+		return nil, errCodeUsedUp, nil
 	}
 	if err := refund(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if g.State == GuestDisabled {
-		return nil, Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName)
+		return nil, Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName), nil
 	}
-	return g, nil
+	return g, nil, nil
 }
 
 // wrongCode records a failed guess and locks the address when this guess
 // spent the last of its budget.
-func (s *Service) wrongCode(ctx context.Context, t *Tenant, f *Flow, remaining int, c Client) error {
-	g, _ := s.store.GetGuestByMail(ctx, t.ID, f.Mail)
-	if err := s.audit(ctx, s.store, signInEvent(t.ID, g, "code.verify", "wrong_code", c)); err != nil {
-		return err
+func (s *Service) wrongCode(ctx context.Context, tx Tx, t *Tenant, f *Flow, remaining int, c Client) (refused, err error) {
+	g, _ := tx.GetGuestByMail(ctx, t.ID, f.Mail)
+	if err := s.audit(ctx, tx, signInEvent(t.ID, g, "code.verify", "wrong_code", c)); err != nil {
+		return nil, err
 	}
 	if remaining == 0 {
-		return s.lock(ctx, t, f.Mail, c)
+		until, err := s.lockTx(ctx, tx, t, f.Mail, c)
+		return errLocked(until), err
 	}
 	left := s.limits.CodeAttempts - f.CodeAttempts
 	if left <= 0 {
 		// A code of its own: a translation of wrong_code takes the count.
-		return Errorf(KindInvalid, "wrong_code_last", "That code is not right, and it can no longer be used. Request a new code.")
+		return Errorf(KindInvalid, "wrong_code_last", "That code is not right, and it can no longer be used. Request a new code."), nil
 	}
-	return Errorf(KindInvalid, "wrong_code", "That code is not right. You can try this code %d more times.", left)
+	return Errorf(KindInvalid, "wrong_code", "That code is not right. You can try this code %d more times.", left), nil
 }
 
 // lock stops code sign-in for an address for LockFor, once, with an audit
 // event and, for a real guest, a notice email.
 func (s *Service) lock(ctx context.Context, t *Tenant, addr string, c Client) error {
-	now := s.clock.Now()
-	until := now.Add(s.limits.LockFor)
+	var until time.Time
 	err := s.store.Update(ctx, func(tx Tx) error {
-		cur, err := tx.LockedUntil(ctx, lockKey(t.ID, addr))
-		if err != nil || now.Before(cur) {
-			until = cur
-			return internal("lock", err)
-		}
-		if err := tx.SetLock(ctx, lockKey(t.ID, addr), until); err != nil {
-			return internal("set lock", err)
-		}
-		g, err := tx.GetGuestByMail(ctx, t.ID, addr)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return internal("get guest", err)
-		}
-		if err := s.audit(ctx, tx, signInEvent(t.ID, g, "code.lock", "too_many_failures", c)); err != nil || g == nil {
-			return err
-		}
-		msg := &Message{Kind: MailLockNotice, To: addr, ToName: g.DisplayName, Locale: c.Locale, TenantName: t.DisplayName, ExpiresAt: until}
-		job, err := s.sealMessage(msg, t.ID, "", timeZero, false)
-		if err != nil {
-			return err
-		}
-		return internal("enqueue notice", tx.EnqueueMail(ctx, job))
+		var err error
+		until, err = s.lockTx(ctx, tx, t, addr, c)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return errLocked(until)
+}
+
+// lockTx is lock in tx; it returns when the lock ends, which is an earlier
+// lock's end when the address was locked already.
+func (s *Service) lockTx(ctx context.Context, tx Tx, t *Tenant, addr string, c Client) (time.Time, error) {
+	now := s.clock.Now()
+	cur, err := tx.LockedUntil(ctx, lockKey(t.ID, addr))
+	if err != nil || now.Before(cur) {
+		return cur, internal("lock", err)
+	}
+	until := now.Add(s.limits.LockFor)
+	if err := tx.SetLock(ctx, lockKey(t.ID, addr), until); err != nil {
+		return until, internal("set lock", err)
+	}
+	g, err := tx.GetGuestByMail(ctx, t.ID, addr)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return until, internal("get guest", err)
+	}
+	if err := s.audit(ctx, tx, signInEvent(t.ID, g, "code.lock", "too_many_failures", c)); err != nil || g == nil {
+		return until, err
+	}
+	msg := &Message{Kind: MailLockNotice, To: addr, ToName: g.DisplayName, Locale: c.Locale, TenantName: t.DisplayName, ExpiresAt: until}
+	job, err := s.sealMessage(msg, t.ID, "", timeZero, false)
+	if err != nil {
+		return until, err
+	}
+	return until, internal("enqueue notice", tx.EnqueueMail(ctx, job))
 }
