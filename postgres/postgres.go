@@ -145,7 +145,23 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 	if log == nil {
 		log = slog.Default()
 	}
+	warnWithoutAutovacuum(ctx, pool, log)
 	return &Store{queries: queries{db: pool, channel: channel}, pool: pool, q: q, log: log}, nil
+}
+
+// warnWithoutAutovacuum tells the operator when the server never analyzes
+// tables on its own. pgx prepares every statement, and after five runs
+// PostgreSQL may keep a generic plan chosen from the statistics it has;
+// for a table never analyzed since it was empty, that plan can be a scan
+// (measured: a guest lookup by address walking every guest of the tenant,
+// send code at a third of its speed). Only a warning: the service stays
+// correct, and some operators run ANALYZE from cron instead.
+func warnWithoutAutovacuum(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
+	var on string
+	if err := pool.QueryRow(ctx, `SELECT current_setting('autovacuum')`).Scan(&on); err != nil || on != "off" {
+		return
+	}
+	log.Warn("PostgreSQL runs with autovacuum off: tables are never analyzed, and plans cached for small tables slow down as they grow; turn it on, or run ANALYZE regularly (docs/postgresql.md)")
 }
 
 // Close stops the mail queue if it runs and closes the pool.

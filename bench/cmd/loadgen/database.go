@@ -108,3 +108,30 @@ func (s *pgSchema) Drop() error {
 	}
 	return nil
 }
+
+// analyze updates the planner's statistics of the scenario's schema; a
+// no-op on SQLite, whose planner does not cache plans across statements.
+func (p *process) analyze(ctx context.Context) error {
+	if !isPostgres(p.db) {
+		return nil
+	}
+	conn, err := pgx.Connect(ctx, p.db)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	// Only the scenario's own tables: a bare ANALYZE would walk every
+	// schema of the database, other runs' and tests' included.
+	rows, err := conn.Query(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()`)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err == nil && len(tables) > 0 {
+		_, err = conn.Exec(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}

@@ -28,7 +28,7 @@ func forwardAuthScenario() Scenario {
 			if err != nil {
 				return nil, errors.Join(err, g.Close())
 			}
-			return g.target(func(ctx context.Context, worker int) error {
+			return g.target(ctx, func(ctx context.Context, worker int) error {
 				req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.Base+"/api/authz/forward-auth", nil)
 				if err != nil {
 					return err
@@ -39,7 +39,7 @@ func forwardAuthScenario() Scenario {
 				req.Header.Set("X-Forwarded-Uri", "/page/Home?rev=42")
 				req.Header.Set("Cookie", cookies[worker%len(cookies)])
 				return load.Do(g.http, req, http.StatusOK)
-			}), nil
+			})
 		},
 	}
 }

@@ -28,7 +28,10 @@ func mailScenario() Scenario {
 				return nil, err
 			}
 			m := &mailer{g: g}
-			t := g.target(func(ctx context.Context, _ int) error { return m.invite(ctx, "mail") })
+			t, err := g.target(ctx, func(ctx context.Context, _ int) error { return m.invite(ctx, "mail") })
+			if err != nil {
+				return nil, err
+			}
 			t.Notes = func(ctx context.Context) ([]string, error) {
 				start, _ := g.notes(ctx)
 				more, err := m.notes(ctx)

@@ -33,13 +33,13 @@ func verifyScenario() Scenario {
 				return nil, errors.Join(err, g.Close())
 			}
 			var next atomic.Int64
-			return g.target(func(context.Context, int) error {
+			return g.target(ctx, func(context.Context, int) error {
 				i := next.Add(1) - 1
 				if i >= int64(len(flows)) {
 					return errExhausted
 				}
 				return g.verify(flows[i], i)
-			}), nil
+			})
 		},
 	}
 }
