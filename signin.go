@@ -274,53 +274,40 @@ func (s *Service) saveFlow(ctx context.Context, tx Tx, f *Flow, isNew bool) erro
 }
 
 // sendLimited applies the send limits; a limited send is answered like any
-// other and leaves the pending code as it was.
+// other and leaves the pending code as it was. The three buckets are taken
+// in one call, in this order, and a refusal leaves the later ones alone.
 func (s *Service) sendLimited(ctx context.Context, tx Tx, t *Tenant, f *Flow, addr string, c Client) (string, error) {
-	checks := []struct {
-		key, reason string
-		l           Limit
-	}{
-		{"send:ip:" + c.IP, "rate_limited_ip", s.limits.SendPerIP},
-		{"send:flow:" + hex.EncodeToString(f.IDHash), "rate_limited_flow", s.limits.SendPerFlow},
-		{"send:addr:" + t.ID + ":" + addr, "rate_limited_address", s.limits.SendPerAddress},
+	takes := []TokenTake{
+		{"send:ip:" + c.IP, s.limits.SendPerIP.interval(), s.limits.SendPerIP.Burst},
+		{"send:flow:" + hex.EncodeToString(f.IDHash), s.limits.SendPerFlow.interval(), s.limits.SendPerFlow.Burst},
+		{"send:addr:" + t.ID + ":" + addr, s.limits.SendPerAddress.interval(), s.limits.SendPerAddress.Burst},
 	}
-	for _, ch := range checks {
-		ok, _, err := s.take(ctx, tx, ch.key, ch.l)
-		if err != nil || !ok {
-			return ch.reason, err
-		}
+	refused, _, err := tx.TakeTokens(ctx, s.clock.Now(), takes)
+	if err != nil {
+		return "", internal("limit send", err)
+	}
+	if refused < len(takes) {
+		return [...]string{"rate_limited_ip", "rate_limited_flow", "rate_limited_address"}[refused], nil
 	}
 	return "", nil
 }
 
 // codeEligibility says why addr may not receive a code ("" when it may). It
-// makes the same queries for every address.
+// makes the same query for every address.
 func (s *Service) codeEligibility(ctx context.Context, q Queries, t *Tenant, addr string) (*Guest, string, error) {
-	g, err := q.GetGuestByMail(ctx, t.ID, addr)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, "", internal("get guest", err)
-	}
-	guestID := ""
-	if g != nil {
-		guestID = g.ID
-	}
-	inv, err := q.LatestInvitation(ctx, t.ID, guestID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, "", internal("latest invitation", err)
-	}
-	until, err := q.LockedUntil(ctx, lockKey(t.ID, addr))
+	st, err := q.AddressState(ctx, t.ID, addr, lockKey(t.ID, addr))
 	if err != nil {
-		return nil, "", internal("lock", err)
+		return nil, "", internal("address state", err)
 	}
-	now := s.clock.Now()
+	g, now := st.Guest, s.clock.Now()
 	switch {
 	case g == nil:
 		return nil, "unknown_address", nil
 	case g.State == GuestDisabled:
 		return g, "guest_disabled", nil
-	case g.State == GuestPendingAcceptance && (inv == nil || !now.Before(inv.ExpiresAt)):
+	case g.State == GuestPendingAcceptance && !now.Before(st.InvitationExpiresAt):
 		return g, "invitation_expired", nil
-	case now.Before(until):
+	case now.Before(st.LockedUntil):
 		return g, "locked", nil
 	}
 	return g, "", nil

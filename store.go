@@ -63,6 +63,9 @@ type Queries interface {
 	CreateInvitation(ctx context.Context, inv *Invitation) error
 	GetInvitation(ctx context.Context, tenantID, id string) (*Invitation, error)
 	GetInvitationByTicket(ctx context.Context, tenantID string, ticketHash []byte) (*Invitation, error)
+	// AddressState reads, in one go, what decides whether an address may get
+	// a code. It does the same work whether or not the address is a guest.
+	AddressState(ctx context.Context, tenantID, mail, lockKey string) (*AddressState, error)
 	// LatestInvitation returns the guest's newest invitation.
 	LatestInvitation(ctx context.Context, tenantID, guestID string) (*Invitation, error)
 	UpdateInvitation(ctx context.Context, inv *Invitation) error
@@ -102,6 +105,12 @@ type Queries interface {
 	// returns false, and changes nothing, when the bucket is empty; remaining
 	// is the number of tokens left after this call.
 	TakeToken(ctx context.Context, key string, now time.Time, interval time.Duration, burst int) (ok bool, remaining int, err error)
+	// TakeTokens takes one token from each bucket in order, as TakeToken,
+	// and stops at the first that is empty: refused is its index
+	// (len(takes) when every take succeeded), and remaining holds the
+	// tokens left after each successful take. Buckets after a refusal are
+	// not touched.
+	TakeTokens(ctx context.Context, now time.Time, takes []TokenTake) (refused int, remaining []int, err error)
 	// ReturnToken gives one token back (for budgets reserved before an
 	// outcome is known).
 	ReturnToken(ctx context.Context, key string, interval time.Duration) error
@@ -141,4 +150,20 @@ type MailQueue interface {
 // Mailer renders and sends one message (SMTP, or the dev console).
 type Mailer interface {
 	Send(ctx context.Context, m *Message) error
+}
+
+// TokenTake names one bucket of a TakeTokens call.
+type TokenTake struct {
+	Key      string
+	Interval time.Duration
+	Burst    int
+}
+
+// AddressState is what AddressState reads.
+type AddressState struct {
+	Guest *Guest // nil when the address is no guest of the tenant
+	// InvitationExpiresAt is when the guest's newest invitation expires;
+	// zero without a guest or invitation.
+	InvitationExpiresAt time.Time
+	LockedUntil         time.Time // the lock on lockKey, zero when none
 }

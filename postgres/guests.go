@@ -74,3 +74,29 @@ func (q queries) ListGuests(ctx context.Context, tenantID string, state guestpas
 		key:   func(g *guestpass.Guest) pageKey { return pageKey{At: nanos(g.CreatedAt), ID: g.ID} },
 	}.run(ctx, q.db, p, args...)
 }
+
+// AddressState is one statement: the guest by address (left-joined, so an
+// unknown address reads the same indexes), its newest invitation's expiry
+// and the lock.
+func (q queries) AddressState(ctx context.Context, tenantID, mail, lockKey string) (*guestpass.AddressState, error) {
+	var st guestpass.AddressState
+	var g guestpass.Guest
+	var found bool
+	err := q.db.QueryRow(ctx, `SELECT g.id IS NOT NULL, COALESCE(g.id, ''), COALESCE(g.tenant_id, ''),
+		COALESCE(g.mail, ''), COALESCE(g.display_name, ''), COALESCE(g.state, ''), COALESCE(g.invited_by, ''),
+		g.invited_at, g.redeemed_at, g.last_sign_in_at, g.created_at, g.updated_at, COALESCE(g.redeemed_with, ''),
+		(SELECT i.expires_at FROM invitations i WHERE i.tenant_id = $1 AND i.guest_id = g.id
+			ORDER BY i.created_at DESC, i.seq DESC LIMIT 1),
+		(SELECT locked_until FROM locks WHERE key = $3)
+		FROM (SELECT 1) AS one LEFT JOIN guests g ON g.tenant_id = $1 AND g.mail = $2`, tenantID, mail, lockKey).Scan(
+		&found, &g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
+		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt), &g.RedeemedWith,
+		ts(&st.InvitationExpiresAt), ts(&st.LockedUntil))
+	if err != nil {
+		return nil, dbErr("address state", err)
+	}
+	if found {
+		st.Guest = &g
+	}
+	return &st, nil
+}

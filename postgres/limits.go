@@ -39,6 +39,33 @@ func (q queries) TakeToken(ctx context.Context, key string, now time.Time, inter
 	return true, int((n + b*iv - tat) / iv), nil
 }
 
+// TakeTokens is the take_tokens function of migration 0070: the takes run
+// in the database one after another, in one round trip.
+func (q queries) TakeTokens(ctx context.Context, now time.Time, takes []guestpass.TokenTake) (int, []int, error) {
+	keys := make([]string, len(takes))
+	intervals := make([]int64, len(takes))
+	bursts := make([]int64, len(takes))
+	for i, t := range takes {
+		if t.Interval <= 0 {
+			return 0, nil, fmt.Errorf("postgres: take token %q: interval %s is not positive", t.Key, t.Interval)
+		}
+		keys[i], intervals[i], bursts[i] = t.Key, int64(t.Interval), int64(t.Burst)
+	}
+	var res []int64
+	err := q.db.QueryRow(ctx, `SELECT take_tokens($1, $2, $3, $4)`, keys, now.UnixNano(), intervals, bursts).Scan(&res)
+	if err != nil {
+		return 0, nil, dbErr("take tokens", err)
+	}
+	remaining := make([]int, 0, len(res))
+	for _, r := range res {
+		if r < 0 {
+			break
+		}
+		remaining = append(remaining, int(r))
+	}
+	return len(remaining), remaining, nil
+}
+
 // ReturnToken moves tat back one interval; a key never taken has nothing
 // to return.
 func (q queries) ReturnToken(ctx context.Context, key string, interval time.Duration) error {

@@ -59,6 +59,27 @@ func invitationTests() []test {
 			_, err := s.LatestInvitation(t.Context(), tn.ID, g.ID)
 			wantErr(t, err, guestpass.ErrNotFound)
 		}},
+		{"AddressState", func(t *testing.T, s guestpass.Store) {
+			tn, other := mustTenant(t, s), mustTenant(t, s)
+			g := mustGuest(t, s, tn.ID, "jo@fabrikam.com")
+			state := func(tenantID, mail, lockKey string) *guestpass.AddressState {
+				t.Helper()
+				st, err := s.AddressState(t.Context(), tenantID, mail, lockKey)
+				must(t, err)
+				return st
+			}
+			// A guest without invitation or lock.
+			equal(t, &guestpass.AddressState{Guest: g}, state(tn.ID, g.Mail, "lock:x"))
+			mustInvitation(t, s, g, at(0))
+			newest := mustInvitation(t, s, g, at(2*time.Hour))
+			mustInvitation(t, s, g, at(time.Hour))
+			must(t, s.SetLock(t.Context(), "lock:x", at(3*time.Hour)))
+			equal(t, &guestpass.AddressState{Guest: g, InvitationExpiresAt: newest.ExpiresAt, LockedUntil: at(3 * time.Hour)},
+				state(tn.ID, g.Mail, "lock:x"))
+			// No guest: the lock is still read; another tenant's guest is none.
+			equal(t, &guestpass.AddressState{LockedUntil: at(3 * time.Hour)}, state(tn.ID, "al@fabrikam.com", "lock:x"))
+			equal(t, &guestpass.AddressState{}, state(other.ID, g.Mail, "lock:y"))
+		}},
 		{"Update", func(t *testing.T, s guestpass.Store) {
 			tn := mustTenant(t, s)
 			inv := mustInvitation(t, s, mustGuest(t, s, tn.ID, "jo@fabrikam.com"), at(0))

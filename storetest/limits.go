@@ -69,6 +69,69 @@ func tokenTests() []test {
 	}
 }
 
+func takeTokensTests() []test {
+	takes := func(bursts ...int) []guestpass.TokenTake {
+		var out []guestpass.TokenTake
+		for i, b := range bursts {
+			out = append(out, guestpass.TokenTake{Key: string(rune('a' + i)), Interval: time.Minute, Burst: b})
+		}
+		return out
+	}
+	type result struct {
+		Refused   int
+		Remaining []int
+	}
+	mustTakeAll := func(t *testing.T, s guestpass.Store, now time.Time, ts []guestpass.TokenTake) result {
+		t.Helper()
+		refused, remaining, err := s.TakeTokens(t.Context(), now, ts)
+		must(t, err)
+		return result{refused, remaining}
+	}
+	return []test{
+		{"TakesEachInOrder", func(t *testing.T, s guestpass.Store) {
+			equal(t, result{3, []int{2, 0, 4}}, mustTakeAll(t, s, at(0), takes(3, 1, 5)))
+			// Each bucket is the one TakeToken fills.
+			equal(t, take{true, 1}, mustTake(t, s, "a", at(0), time.Minute, 3))
+		}},
+		{"StopsAtFirstRefusal", func(t *testing.T, s guestpass.Store) {
+			mustTakeAll(t, s, at(0), takes(3, 1, 5))
+			equal(t, result{1, []int{1}}, mustTakeAll(t, s, at(0), takes(3, 1, 5)))
+			// c was not charged by the refused call: 4 left before, 3 after this take.
+			equal(t, take{true, 3}, mustTake(t, s, "c", at(0), time.Minute, 5))
+			// A full minute later b has refilled.
+			equal(t, result{3, []int{1, 0, 3}}, mustTakeAll(t, s, at(time.Minute), takes(3, 1, 5)))
+		}},
+		{"ZeroBurstRefuses", func(t *testing.T, s guestpass.Store) {
+			equal(t, result{0, []int{}}, mustTakeAll(t, s, at(0), takes(0, 3)))
+			equal(t, take{true, 2}, mustTake(t, s, "b", at(0), time.Minute, 3))
+		}},
+		{"NoneIsNothing", func(t *testing.T, s guestpass.Store) {
+			equal(t, result{0, []int{}}, mustTakeAll(t, s, at(0), nil))
+		}},
+		{"BadIntervalIsAnError", func(t *testing.T, s guestpass.Store) {
+			if _, _, err := s.TakeTokens(t.Context(), at(0), []guestpass.TokenTake{{Key: "a", Burst: 1}}); err == nil {
+				t.Fatal("interval 0 accepted")
+			}
+		}},
+		{"ExactUnderRace", func(t *testing.T, s guestpass.Store) {
+			// Two buckets in one call: 4 of the 20 calls pass both.
+			ok := race(t, 20, func() (bool, error) {
+				refused, _, err := s.TakeTokens(t.Context(), at(0), []guestpass.TokenTake{
+					{Key: "wide", Interval: time.Minute, Burst: 10},
+					{Key: "narrow", Interval: time.Minute, Burst: 4},
+				})
+				return refused == 2, err
+			})
+			if ok != 4 {
+				t.Fatalf("%d calls passed both buckets, want 4", ok)
+			}
+			// wide was charged only by calls that reached it: all 20 tried
+			// it, 10 passed.
+			equal(t, take{false, 0}, mustTake(t, s, "wide", at(0), time.Minute, 10))
+		}},
+	}
+}
+
 func lockTests() []test {
 	return []test{
 		{"UnknownKeyIsUnlocked", func(t *testing.T, s guestpass.Store) {

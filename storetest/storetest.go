@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) guestpass.Store) {
 		{"Codes", codeTests()},
 		{"Sessions", sessionTests()},
 		{"TakeToken", tokenTests()},
+		{"TakeTokens", takeTokensTests()},
 		{"Locks", lockTests()},
 		{"Audit", auditTests()},
 		{"AdminTokens", adminTokenTests()},
