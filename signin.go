@@ -213,8 +213,12 @@ func (s *Service) openFlow(ctx context.Context, tenantID, token string) (string,
 // ErrFlowExpired answers a flow that is gone, foreign or in another state.
 var ErrFlowExpired = Errorf(KindInvalid, "flow_expired", "This sign-in has expired or was started in another browser. Start again and request a new code.")
 
+// plausibleFlowToken refuses, before any database read, what no flow
+// cookie of ours can be.
+func plausibleFlowToken(token string) bool { return len(token) >= 20 && len(token) <= 100 }
+
 func (s *Service) loadFlow(ctx context.Context, q Queries, tenantID, token string) (*Flow, error) {
-	if len(token) < 20 || len(token) > 100 {
+	if !plausibleFlowToken(token) {
 		return nil, ErrFlowExpired
 	}
 	f, err := q.GetFlow(ctx, HashToken(token))

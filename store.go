@@ -80,10 +80,13 @@ type Queries interface {
 	UpdateFlow(ctx context.Context, f *Flow) error
 	DeleteFlow(ctx context.Context, idHash []byte) error
 	// CountCodeAttempt atomically adds one attempt to the flow's pending code
-	// and returns the flow as it is after the increment, if and only if a code
-	// is pending with fewer than maxAttempts attempts; otherwise it returns
-	// ErrNotFound and changes nothing.
-	CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*Flow, error)
+	// and returns the flow as it is after the increment, with the guest of
+	// the flow's address in its tenant (nil when none), if and only if a
+	// code is pending with fewer than maxAttempts attempts; otherwise it
+	// returns ErrNotFound and changes nothing. Inside Update the flow stays
+	// locked until the transaction ends, so no other caller can spend the
+	// code in between.
+	CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*Flow, *Guest, error)
 	// ConsumeCode clears the flow's pending code, and moves the flow to
 	// state, if and only if its MAC is still mac: exactly one of two racing
 	// callers gets true.

@@ -65,8 +65,8 @@ func NormalizeCode(s string) (string, bool) {
 // charged to the per-code and per-address budgets before it is compared, so
 // no interleaving of nodes can evaluate more guesses than the limits allow.
 // The charges, the comparison and the spending of a right code are one
-// transaction: one commit instead of five, and a guess that fails midway
-// leaves no charge behind.
+// transaction: one commit instead of five, five round trips to PostgreSQL
+// instead of ten, and a guess refused midway leaves no charge behind.
 func (s *Service) VerifyCode(ctx context.Context, req VerifyCodeRequest) (*SignInResult, error) {
 	t, err := s.getTenant(ctx, s.store, req.TenantID)
 	if err != nil {
@@ -79,18 +79,15 @@ func (s *Service) VerifyCode(ctx context.Context, req VerifyCodeRequest) (*SignI
 	if !ok {
 		return nil, Errorf(KindInvalid, "invalid_code_format", "Enter the 8-digit code from the email.")
 	}
-	flow, err := s.loadFlow(ctx, s.store, t.ID, req.FlowToken)
-	if err != nil {
-		return nil, err
-	}
-	if flow.State != FlowCodeSent {
+	if !plausibleFlowToken(req.FlowToken) {
 		return nil, ErrFlowExpired
 	}
+	var flow *Flow
 	var g *Guest
 	var refused error
 	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		g, refused, err = s.guessCode(ctx, tx, t, flow, code, req.Client)
+		flow, g, refused, err = s.guessCode(ctx, tx, t, req.FlowToken, code, req.Client)
 		return err
 	})
 	if err != nil {
@@ -102,48 +99,83 @@ func (s *Service) VerifyCode(ctx context.Context, req VerifyCodeRequest) (*SignI
 	return s.firstFactorProven(ctx, t, g, flow, req.Client)
 }
 
-// guessCode charges and compares one guess in tx, returning the guest on
-// success. refused is a failed guess whose charges must commit; err rolls
-// tx back (an internal error, or a guess refused before anything was
-// charged).
-func (s *Service) guessCode(ctx context.Context, tx Tx, t *Tenant, flow *Flow, code string, c Client) (g *Guest, refused, err error) {
-	if err := s.guessAllowed(ctx, tx, t, flow.Mail, c); err != nil {
-		return nil, nil, err
-	}
-	budget := s.limits.GuestFailures
-	bkey := budgetKey(t.ID, flow.Mail)
-	ok, remaining, err := s.take(ctx, tx, bkey, budget)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		until, err := s.lockTx(ctx, tx, t, flow.Mail, c)
-		return nil, errLocked(until), err
-	}
-	refund := func() error { return internal("refund", tx.ReturnToken(ctx, bkey, budget.interval())) }
-	counted, err := tx.CountCodeAttempt(ctx, flow.IDHash, s.limits.CodeAttempts)
+// guessCode charges and compares one guess in tx, returning the flow and
+// its guest on success. refused is a failed guess whose charges must
+// commit; err rolls tx back (an internal error, or a guess refused before
+// it was compared, which must then cost nothing).
+func (s *Service) guessCode(ctx context.Context, tx Tx, t *Tenant, token, code string, c Client) (f *Flow, g *Guest, refused, err error) {
+	// The per-code charge comes first: it locks the flow until tx ends and
+	// says whose address the guess is for.
+	f, g, err = tx.CountCodeAttempt(ctx, HashToken(token), s.limits.CodeAttempts)
 	if errors.Is(err, ErrNotFound) {
-		return nil, errCodeUsedUp, refund()
+		return nil, nil, nil, s.noCodeToGuess(ctx, tx, t, token)
 	} else if err != nil {
-		return nil, nil, internal("count attempt", err)
+		return nil, nil, nil, internal("count attempt", err)
 	}
-	if !s.clock.Now().Before(counted.CodeExpiresAt) {
-		return nil, Errorf(KindInvalid, "code_expired", "This code has expired. Request a new code."), refund()
+	now := s.clock.Now()
+	if f.TenantID != t.ID || !now.Before(f.ExpiresAt) || f.State != FlowCodeSent {
+		return nil, nil, nil, ErrFlowExpired
 	}
-	want := s.keys.CodeMAC(t.ID, flow.IDHash, flow.Mail, code)
-	if !hmac.Equal(want, counted.CodeMAC) {
-		refused, err := s.wrongCode(ctx, tx, t, counted, remaining, c)
-		return nil, refused, err
+	until, err := tx.LockedUntil(ctx, lockKey(t.ID, f.Mail))
+	if err != nil {
+		return nil, nil, nil, internal("lock", err)
 	}
-	return s.consumeCode(ctx, tx, t, counted, refund)
+	if now.Before(until) {
+		return nil, nil, nil, errLocked(until)
+	}
+	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, f.Mail)
+	refusedAt, left, err := tx.TakeTokens(ctx, now, []TokenTake{
+		{"verify:ip:" + c.IP, s.limits.VerifyPerIP.interval(), s.limits.VerifyPerIP.Burst},
+		{bkey, budget.interval(), budget.Burst},
+	})
+	switch {
+	case err != nil:
+		return nil, nil, nil, internal("limit verify", err)
+	case refusedAt == 0:
+		return nil, nil, nil, errNetworkLimited
+	case refusedAt == 1: // the address's budget ran out: lock it (committed)
+		until, err := s.lockTx(ctx, tx, t, f.Mail, c)
+		return nil, nil, errLocked(until), err
+	}
+	if !now.Before(f.CodeExpiresAt) {
+		return nil, nil, nil, Errorf(KindInvalid, "code_expired", "This code has expired. Request a new code.")
+	}
+	want := s.keys.CodeMAC(t.ID, f.IDHash, f.Mail, code)
+	if !hmac.Equal(want, f.CodeMAC) {
+		refused, err := s.wrongCode(ctx, tx, t, f, g, left[1], c)
+		return nil, nil, refused, err
+	}
+	if g == nil { // deleted since the code was sent: a real MAC was only issued to a guest
+		return nil, nil, nil, ErrFlowExpired
+	}
+	refused, err = s.consumeCode(ctx, tx, t, f, g)
+	if err != nil || refused != nil {
+		return nil, nil, refused, err
+	}
+	// A right code is no failure: the address's budget gets its token back.
+	return f, g, nil, internal("refund", tx.ReturnToken(ctx, bkey, budget.interval()))
 }
+
+// noCodeToGuess explains a flow with no code left to guess.
+func (s *Service) noCodeToGuess(ctx context.Context, q Queries, t *Tenant, token string) error {
+	f, err := s.loadFlow(ctx, q, t.ID, token)
+	if err != nil {
+		return err
+	}
+	if f.State != FlowCodeSent {
+		return ErrFlowExpired
+	}
+	return errCodeUsedUp
+}
+
+var errNetworkLimited = Errorf(KindRateLimited, "rate_limited", "Too many attempts from your network. Wait a few minutes and try again.")
 
 // guessAllowed refuses a guess when the network or the address is over its
 // budget. It charges the network's budget, which a refusal does not use.
 func (s *Service) guessAllowed(ctx context.Context, q Queries, t *Tenant, addr string, c Client) error {
 	if ok, _, err := s.take(ctx, q, "verify:ip:"+c.IP, s.limits.VerifyPerIP); err != nil || !ok {
 		if err == nil {
-			err = Errorf(KindRateLimited, "rate_limited", "Too many attempts from your network. Wait a few minutes and try again.")
+			err = errNetworkLimited
 		}
 		return err
 	}
@@ -163,36 +195,29 @@ func errLocked(until time.Time) error {
 
 var errCodeUsedUp = Errorf(KindInvalid, "code_used_up", "This code can no longer be used. Request a new code.")
 
-// consumeCode spends a correct code exactly once.
-func (s *Service) consumeCode(ctx context.Context, tx Tx, t *Tenant, f *Flow, refund func() error) (*Guest, error, error) {
-	g, err := tx.GetGuestByMail(ctx, t.ID, f.Mail)
-	if err != nil {
-		return nil, nil, internal("get guest", err) // a real MAC was only issued to a guest
-	}
+// consumeCode spends a correct code exactly once. refused is a guest who
+// may not sign in.
+func (s *Service) consumeCode(ctx context.Context, tx Tx, t *Tenant, f *Flow, g *Guest) (refused, err error) {
 	next := FlowCodeSent
 	if g.State == GuestPendingAcceptance {
 		next = FlowConsent
 	}
 	won, err := tx.ConsumeCode(ctx, f.IDHash, f.CodeMAC, next, g.ID)
 	if err != nil {
-		return nil, nil, internal("consume code", err)
+		return nil, internal("consume code", err)
 	}
 	if !won {
-		return nil, errCodeUsedUp, nil
-	}
-	if err := refund(); err != nil {
-		return nil, nil, err
+		return errCodeUsedUp, nil
 	}
 	if g.State == GuestDisabled {
-		return nil, Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName), nil
+		return Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName), nil
 	}
-	return g, nil, nil
+	return nil, nil
 }
 
 // wrongCode records a failed guess and locks the address when this guess
 // spent the last of its budget.
-func (s *Service) wrongCode(ctx context.Context, tx Tx, t *Tenant, f *Flow, remaining int, c Client) (refused, err error) {
-	g, _ := tx.GetGuestByMail(ctx, t.ID, f.Mail)
+func (s *Service) wrongCode(ctx context.Context, tx Tx, t *Tenant, f *Flow, g *Guest, remaining int, c Client) (refused, err error) {
 	if err := s.audit(ctx, tx, signInEvent(t.ID, g, "code.verify", "wrong_code", c)); err != nil {
 		return nil, err
 	}

@@ -20,11 +20,10 @@ func scanAudit(sc scanner) (*guestpass.AuditEvent, error) {
 }
 
 func (q queries) AppendAudit(ctx context.Context, e *guestpass.AuditEvent) error {
-	_, err := q.db.Exec(ctx, `INSERT INTO audit_events (`+auditCols+`)
+	return q.execLate(ctx, "append audit", `INSERT INTO audit_events (`+auditCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		e.ID, e.TenantID, nanos(e.Time), e.Type, e.Action, e.Outcome, e.Reason, e.GuestID,
 		e.Actor, e.IP, e.UserAgent, e.Detail)
-	return dbErr("append audit", err)
 }
 
 // ListAudit lists newest first. The type filter is added only when set, so

@@ -14,24 +14,27 @@ const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, cod
 
 func scanFlow(sc scanner) (*guestpass.Flow, error) {
 	var f guestpass.Flow
-	err := sc.Scan(&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
-		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
-		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp,
-		&f.UpstreamID, &f.UpstreamState, &f.UpstreamNonce, &f.UpstreamVerifier)
-	if err != nil {
+	if err := sc.Scan(flowDest(&f)...); err != nil {
 		return nil, err
 	}
 	return &f, nil
 }
 
+// flowDest are the scan targets of flowCols.
+func flowDest(f *guestpass.Flow) []any {
+	return []any{&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
+		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
+		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp,
+		&f.UpstreamID, &f.UpstreamState, &f.UpstreamNonce, &f.UpstreamVerifier}
+}
+
 func (q queries) CreateFlow(ctx context.Context, f *guestpass.Flow) error {
-	_, err := q.db.Exec(ctx, `INSERT INTO flows (`+flowCols+`)
+	return q.execLate(ctx, "create flow", `INSERT INTO flows (`+flowCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		f.IDHash, f.TenantID, f.Mail, f.InvitationID, f.ReturnTo, f.State, bytesOrNull(f.CodeMAC),
 		nanos(f.CodeExpiresAt), f.CodeAttempts, nanos(f.CodeSentAt), f.GuestID, nanos(f.CreatedAt),
 		nanos(f.ExpiresAt), jsonList(f.AMR), f.IDP, f.AppID, f.StepUp, f.UpstreamID, bytesOrNull(f.UpstreamState), f.UpstreamNonce,
 		bytesOrNull(f.UpstreamVerifier))
-	return dbErr("create flow", err)
 }
 
 // GetFlow returns an expired flow until PurgeExpired removes it: expiry is
@@ -61,17 +64,22 @@ func (q queries) DeleteFlow(ctx context.Context, idHash []byte) error {
 	return affected("delete flow", tag, err)
 }
 
-// CountCodeAttempt is one UPDATE whose WHERE holds the whole condition: a
-// racing caller waits for the row lock and re-checks the WHERE on the
-// updated row, so callers can never exceed maxAttempts between them.
-func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*guestpass.Flow, error) {
-	f, err := scanFlow(q.db.QueryRow(ctx, `UPDATE flows SET code_attempts = code_attempts + 1
-		WHERE id_hash = $1 AND code_mac IS NOT NULL AND code_attempts < $2
-		RETURNING `+flowCols, idHash, maxAttempts))
+// CountCodeAttempt is one statement: an UPDATE whose WHERE holds the whole
+// condition (a racing caller waits for the row lock and re-checks the WHERE
+// on the updated row, so callers can never exceed maxAttempts between
+// them), joined to the guest of the flow's address.
+func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*guestpass.Flow, *guestpass.Guest, error) {
+	var f guestpass.Flow
+	var g leftGuest
+	err := q.db.QueryRow(ctx, `WITH f AS (UPDATE flows SET code_attempts = code_attempts + 1
+			WHERE id_hash = $1 AND code_mac IS NOT NULL AND code_attempts < $2
+			RETURNING `+flowCols+`)
+		SELECT f.*, `+leftGuestCols+` FROM f LEFT JOIN guests g ON g.tenant_id = f.tenant_id AND g.mail = f.mail`,
+		idHash, maxAttempts).Scan(append(flowDest(&f), g.dest()...)...)
 	if err != nil {
-		return nil, dbErr("count code attempt", err)
+		return nil, nil, dbErr("count code attempt", err)
 	}
-	return f, nil
+	return &f, g.guest(), nil
 }
 
 // ConsumeCode is one UPDATE matching the MAC: the first caller clears it,

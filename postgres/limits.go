@@ -72,15 +72,13 @@ func (q queries) ReturnToken(ctx context.Context, key string, interval time.Dura
 	if interval <= 0 {
 		return fmt.Errorf("postgres: return token %q: interval %s is not positive", key, interval)
 	}
-	_, err := q.db.Exec(ctx, `UPDATE limits SET tat = tat - $1::bigint WHERE key = $2`, int64(interval), key)
-	return dbErr("return token", err)
+	return q.execLate(ctx, "return token", `UPDATE limits SET tat = tat - $1::bigint WHERE key = $2`, int64(interval), key)
 }
 
 // SetLock with the zero time unlocks.
 func (q queries) SetLock(ctx context.Context, key string, until time.Time) error {
-	_, err := q.db.Exec(ctx, `INSERT INTO locks (key, locked_until) VALUES ($1, $2)
+	return q.execLate(ctx, "set lock", `INSERT INTO locks (key, locked_until) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET locked_until = excluded.locked_until`, key, nanos(until))
-	return dbErr("set lock", err)
 }
 
 // LockedUntil returns the stored time even when it has passed: comparing

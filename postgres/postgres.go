@@ -203,7 +203,7 @@ func (s *Store) Update(ctx context.Context, fn func(guestpass.Tx) error) error {
 }
 
 func (s *Store) update(ctx context.Context, fn func(guestpass.Tx) error) error {
-	pgTx, err := s.pool.Begin(ctx)
+	pgTx, err := beginPipe(ctx, s.pool)
 	if err != nil {
 		return dbErr("begin", err)
 	}

@@ -12,14 +12,18 @@ const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, cod
 
 func scanFlow(sc scanner) (*guestpass.Flow, error) {
 	var f guestpass.Flow
-	err := sc.Scan(&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
-		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
-		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp,
-		&f.UpstreamID, &f.UpstreamState, &f.UpstreamNonce, &f.UpstreamVerifier)
-	if err != nil {
+	if err := sc.Scan(flowDest(&f)...); err != nil {
 		return nil, err
 	}
 	return &f, nil
+}
+
+// flowDest are the scan targets of flowCols.
+func flowDest(f *guestpass.Flow) []any {
+	return []any{&f.IDHash, &f.TenantID, &f.Mail, &f.InvitationID, &f.ReturnTo, &f.State,
+		&f.CodeMAC, ts(&f.CodeExpiresAt), &f.CodeAttempts, ts(&f.CodeSentAt), &f.GuestID,
+		ts(&f.CreatedAt), ts(&f.ExpiresAt), list(&f.AMR), &f.IDP, &f.AppID, &f.StepUp,
+		&f.UpstreamID, &f.UpstreamState, &f.UpstreamNonce, &f.UpstreamVerifier}
 }
 
 func (q queries) CreateFlow(ctx context.Context, f *guestpass.Flow) error {
@@ -61,14 +65,22 @@ func (q queries) DeleteFlow(ctx context.Context, idHash []byte) error {
 
 // CountCodeAttempt is one UPDATE whose WHERE holds the whole condition, so
 // racing callers can never exceed maxAttempts between them.
-func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*guestpass.Flow, error) {
+func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*guestpass.Flow, *guestpass.Guest, error) {
 	f, err := scanFlow(q.wr.QueryRowContext(ctx, `UPDATE flows SET code_attempts = code_attempts + 1
 		WHERE id_hash = ? AND code_mac IS NOT NULL AND code_attempts < ?
 		RETURNING `+flowCols, idHash, maxAttempts))
 	if err != nil {
-		return nil, dbErr("count code attempt", err)
+		return nil, nil, dbErr("count code attempt", err)
 	}
-	return f, nil
+	// SQLite has no UPDATE inside WITH; the guest is a second read on the
+	// same connection (the writer's: it sees this transaction).
+	var g leftGuest
+	err = q.wr.QueryRowContext(ctx, `SELECT `+leftGuestCols+` FROM (SELECT 1) AS one
+		LEFT JOIN guests g ON g.tenant_id = ? AND g.mail = ?`, f.TenantID, f.Mail).Scan(g.dest()...)
+	if err != nil {
+		return nil, nil, dbErr("count code attempt", err)
+	}
+	return f, g.guest(), nil
 }
 
 // ConsumeCode is one UPDATE matching the MAC: the first caller clears it,

@@ -80,23 +80,41 @@ func (q queries) ListGuests(ctx context.Context, tenantID string, state guestpas
 // and the lock.
 func (q queries) AddressState(ctx context.Context, tenantID, mail, lockKey string) (*guestpass.AddressState, error) {
 	var st guestpass.AddressState
-	var g guestpass.Guest
-	var found bool
-	err := q.rd.QueryRowContext(ctx, `SELECT g.id IS NOT NULL, COALESCE(g.id, ''), COALESCE(g.tenant_id, ''),
-		COALESCE(g.mail, ''), COALESCE(g.display_name, ''), COALESCE(g.state, ''), COALESCE(g.invited_by, ''),
-		g.invited_at, g.redeemed_at, g.last_sign_in_at, g.created_at, g.updated_at, COALESCE(g.redeemed_with, ''),
+	var g leftGuest
+	err := q.rd.QueryRowContext(ctx, `SELECT `+leftGuestCols+`,
 		(SELECT i.expires_at FROM invitations i WHERE i.tenant_id = ?1 AND i.guest_id = g.id
 			ORDER BY i.created_at DESC, i.rowid DESC LIMIT 1),
 		(SELECT locked_until FROM locks WHERE key = ?3)
 		FROM (SELECT 1) AS one LEFT JOIN guests g ON g.tenant_id = ?1 AND g.mail = ?2`, tenantID, mail, lockKey).Scan(
-		&found, &g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
-		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt), &g.RedeemedWith,
-		ts(&st.InvitationExpiresAt), ts(&st.LockedUntil))
+		append(g.dest(), ts(&st.InvitationExpiresAt), ts(&st.LockedUntil))...)
 	if err != nil {
 		return nil, dbErr("address state", err)
 	}
-	if found {
-		st.Guest = &g
-	}
+	st.Guest = g.guest()
 	return &st, nil
+}
+
+// leftGuestCols are the guest columns of a LEFT JOIN on guests g: an
+// absent guest reads as found = false instead of NULLs.
+const leftGuestCols = `g.id IS NOT NULL, COALESCE(g.id, ''), COALESCE(g.tenant_id, ''),
+	COALESCE(g.mail, ''), COALESCE(g.display_name, ''), COALESCE(g.state, ''), COALESCE(g.invited_by, ''),
+	g.invited_at, g.redeemed_at, g.last_sign_in_at, g.created_at, g.updated_at, COALESCE(g.redeemed_with, '')`
+
+// leftGuest scans leftGuestCols.
+type leftGuest struct {
+	found bool
+	g     guestpass.Guest
+}
+
+func (l *leftGuest) dest() []any {
+	g := &l.g
+	return []any{&l.found, &g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
+		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt), &g.RedeemedWith}
+}
+
+func (l *leftGuest) guest() *guestpass.Guest {
+	if !l.found {
+		return nil
+	}
+	return &l.g
 }

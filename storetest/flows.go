@@ -66,13 +66,13 @@ func codeTests() []test {
 		{"AttemptsStopAtMax", func(t *testing.T, s guestpass.Store) {
 			f := mustFlow(t, s, "tenant-1")
 			for want := 1; want <= 5; want++ {
-				got, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+				got, _, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
 				must(t, err)
 				if got.CodeAttempts != want {
 					t.Fatalf("attempts %d, want %d", got.CodeAttempts, want)
 				}
 			}
-			_, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+			_, _, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
 			wantErr(t, err, guestpass.ErrNotFound)
 			got, err := s.GetFlow(t.Context(), f.IDHash)
 			must(t, err)
@@ -80,19 +80,35 @@ func codeTests() []test {
 				t.Fatalf("attempts after refusal %d, want 5", got.CodeAttempts)
 			}
 		}},
+		{"AttemptReturnsTheGuestOfTheAddress", func(t *testing.T, s guestpass.Store) {
+			tn, other := mustTenant(t, s), mustTenant(t, s)
+			f := mustFlow(t, s, tn.ID)
+			_, g, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+			must(t, err)
+			if g != nil {
+				t.Fatalf("guest %+v for an address no guest has", g)
+			}
+			mustGuest(t, s, other.ID, f.Mail) // another tenant's is not this flow's
+			want := mustGuest(t, s, tn.ID, f.Mail)
+			got, g, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+			must(t, err)
+			equal(t, want, g)
+			f.CodeAttempts = 2
+			equal(t, f, got)
+		}},
 		{"AttemptWithoutPendingCodeIsNotFound", func(t *testing.T, s guestpass.Store) {
 			f := newFlow(t, "tenant-1")
 			f.CodeMAC = nil
 			must(t, s.CreateFlow(t.Context(), f))
-			_, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+			_, _, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
 			wantErr(t, err, guestpass.ErrNotFound)
-			_, err = s.CountCodeAttempt(t.Context(), randomHash(t), 5)
+			_, _, err = s.CountCodeAttempt(t.Context(), randomHash(t), 5)
 			wantErr(t, err, guestpass.ErrNotFound)
 		}},
 		{"AttemptsExactUnderRace", func(t *testing.T, s guestpass.Store) {
 			f := mustFlow(t, s, "tenant-1")
 			ok := race(t, 20, func() (bool, error) {
-				_, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+				_, _, err := s.CountCodeAttempt(t.Context(), f.IDHash, 5)
 				if guestpass.KindOf(err) == guestpass.KindNotFound {
 					return false, nil
 				}

@@ -19,7 +19,7 @@ const (
 	sendGuests = 4000
 	// verifyFlows is how many flows with a code the verify scenario
 	// prepares: each verify op uses one up.
-	verifyFlows = 20000
+	verifyFlows = 30000
 	// mailBurst is how many invitation emails the mail scenario's delivery
 	// measurement enqueues at once.
 	mailBurst = 2000
