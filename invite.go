@@ -65,13 +65,6 @@ func (s *Service) invite(ctx context.Context, admin *AdminToken, tenantID string
 	}
 	var res *InviteResult
 	err = s.update(ctx, func(tx Tx) error {
-		quota := Limit{Burst: tenant.Settings.InvitationQuotaPerDay, Per: 24 * 60 * 60e9}
-		if ok, _, err := s.take(ctx, tx, "invite:"+tenantID, quota); err != nil || !ok {
-			if err == nil {
-				err = Errorf(KindRateLimited, "quota_exceeded", "this organization has sent its %d invitations for today; try again later", quota.Burst)
-			}
-			return err
-		}
 		guest, err := s.inviteGuest(ctx, tx, tenant, addr, actor, &req)
 		if err != nil {
 			return err
@@ -87,7 +80,21 @@ func (s *Service) invite(ctx context.Context, admin *AdminToken, tenantID string
 				return err
 			}
 		}
-		return s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "invitation.create", Outcome: "success", GuestID: guest.ID, Actor: actor, Detail: inv.ID})
+		if err := s.audit(ctx, tx, AuditEvent{TenantID: tenantID, Type: AuditAdmin, Action: "invitation.create", Outcome: "success", GuestID: guest.ID, Actor: actor, Detail: inv.ID}); err != nil {
+			return err
+		}
+		// The quota last: its row is the tenant's one hot row, and a
+		// transaction holds it locked from the take to the commit. Taken
+		// last, invitations of one tenant wait for each other's commit
+		// only; a refusal rolls back what came before.
+		quota := Limit{Burst: tenant.Settings.InvitationQuotaPerDay, Per: 24 * 60 * 60e9}
+		if ok, _, err := s.take(ctx, tx, "invite:"+tenantID, quota); err != nil || !ok {
+			if err == nil {
+				err = Errorf(KindRateLimited, "quota_exceeded", "this organization has sent its %d invitations for today; try again later", quota.Burst)
+			}
+			return err
+		}
+		return nil
 	})
 	return res, err
 }

@@ -11,7 +11,7 @@ import (
 // must stay free of this module so that any package's tests can use it.
 func TestImports(t *testing.T) {
 	allowed := map[string][]string{
-		".":        {"github.com/guestpass/guestpass", "github.com/wneessen/go-mail", "golang.org/x/text/"},
+		".":        {"github.com/guestpass/guestpass", "github.com/wneessen/go-mail", "github.com/wneessen/go-mail/smtp", "golang.org/x/text/"},
 		"smtptest": {"github.com/emersion/go-smtp", "github.com/emersion/go-sasl"},
 	}
 	if hasAllowedPrefix("github.com/guestpass/guestpass/web", allowed["."]) {

@@ -11,7 +11,8 @@
 // queue retries it after the operator or the remote side fixes it.
 //
 // It may import the root package, the standard library,
-// github.com/wneessen/go-mail and golang.org/x/text; never another package
+// github.com/wneessen/go-mail (with its smtp package, whose session a kept
+// connection holds) and golang.org/x/text; never another package
 // of this module (mail/smtptest serves only tests). deps_test.go enforces
 // this.
 package mail

@@ -25,6 +25,7 @@ func mustSMTP(tb testing.TB, rawURL string, opts ...mail.Option) *mail.SMTP {
 	if err != nil {
 		tb.Fatalf("NewSMTP(%q): %v", rawURL, err)
 	}
+	tb.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -102,6 +103,52 @@ func TestSMTPSend(t *testing.T) {
 		}
 		if got := srv.WaitForTo(t, "jane@example.com"); got.User != "mailer" {
 			t.Errorf("AUTH user = %q, want mailer", got.User)
+		}
+	})
+	t.Run("ReusesSessions", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		s := mustSMTP(t, srv.URL())
+		for i := range 5 {
+			if err := s.Send(t.Context(), codeMessage(string(rune('a'+i))+"@example.com")); err != nil {
+				t.Fatalf("Send %d: %v", i, err)
+			}
+		}
+		if srv.Count() != 5 || srv.Sessions() != 1 {
+			t.Errorf("%d messages over %d connections, want 5 over 1", srv.Count(), srv.Sessions())
+		}
+	})
+	t.Run("DroppedSessionIsReplaced", func(t *testing.T) {
+		// The server restarts between two messages and so drops the kept
+		// session: the second goes out on a new one, once, without error.
+		srv := smtptest.Start(t)
+		s := mustSMTP(t, srv.URL())
+		if err := s.Send(t.Context(), codeMessage("a@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		srv.Stop()
+		srv.Restart()
+		if err := s.Send(t.Context(), codeMessage("b@example.com")); err != nil {
+			t.Fatalf("Send after the server dropped the session: %v", err)
+		}
+		if srv.Count() != 2 || srv.Sessions() != 2 {
+			t.Errorf("%d messages over %d connections, want 2 over 2", srv.Count(), srv.Sessions())
+		}
+	})
+	t.Run("CancelledSendLeavesKeptSessionsAlone", func(t *testing.T) {
+		// A Send's ctx bounds that Send only: a session kept after it
+		// serves the next Send even though the first ctx has ended.
+		srv := smtptest.Start(t)
+		s := mustSMTP(t, srv.URL())
+		ctx, cancel := context.WithCancel(t.Context())
+		if err := s.Send(ctx, codeMessage("a@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if err := s.Send(t.Context(), codeMessage("b@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		if srv.Sessions() != 1 {
+			t.Errorf("%d connections, want 1", srv.Sessions())
 		}
 	})
 	t.Run("ConcurrentSends", func(t *testing.T) {

@@ -51,6 +51,7 @@ type Main struct {
 	http   *http.Server
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	smtp   *mail.SMTP // the mailer serve made (not an injected one), closed last
 }
 
 // NewMain returns a Main with the default configuration.
@@ -163,7 +164,12 @@ func (m *Main) mailer() (guestpass.Mailer, error) {
 		m.Logger.Warn("NO SMTP CONFIGURED: emails (with codes and links) are printed to the console. Development only: set --smtp-url for real use.")
 		return mail.NewConsole(m.Stdout), nil
 	}
-	return mail.NewSMTP(m.Config.SMTPURL, m.Config.MailFrom)
+	s, err := mail.NewSMTP(m.Config.SMTPURL, m.Config.MailFrom)
+	if err != nil {
+		return nil, err
+	}
+	m.smtp = s
+	return s, nil
 }
 
 func (m *Main) listen() error {
@@ -239,6 +245,9 @@ func (m *Main) Close() error {
 	}
 	if m.Service != nil {
 		errs = append(errs, m.Service.Stop(ctx))
+	}
+	if m.smtp != nil { // after the queue: no delivery uses a session now
+		errs = append(errs, m.smtp.Close())
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

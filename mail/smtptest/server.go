@@ -36,6 +36,7 @@ type Server struct {
 	changed  chan struct{} // closed and replaced on every delivery
 	failure  *smtp.SMTPError
 	finished bool // the test is over: log nothing more
+	sessions int  // connections accepted since Start
 }
 
 // Option changes how Start serves.
@@ -286,7 +287,18 @@ func (s *Server) wait(ctx context.Context, pred func(Message) bool) (Message, er
 	}
 }
 
+// Sessions counts the SMTP connections accepted since Start, Restarts
+// included.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+	s.mu.Lock()
+	s.sessions++
+	s.mu.Unlock()
 	_, overTLS := c.TLSConnectionState()
 	return &session{srv: s, tls: overTLS}, nil
 }
