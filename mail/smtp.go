@@ -32,8 +32,9 @@ type SMTP struct {
 	idle  chan *smtpSession
 }
 
-// maxIdleSessions matches the queue's default workers: each can keep one.
-const maxIdleSessions = 10
+// maxIdleSessions matches the queue's default workers (queue.DefaultWorkers):
+// each can keep one.
+const maxIdleSessions = 16
 
 // maxIdleTime is how long an unused session is kept.
 const maxIdleTime = 30 * time.Second

@@ -26,7 +26,11 @@ type Config struct {
 
 	// FetchPollInterval bounds how long a committed job waits before a
 	// worker sees it (default 100 ms); FetchCooldown is the minimum gap
-	// between two fetches (default 50 ms, or FetchPollInterval if smaller).
+	// between two fetches (default 10 ms, or FetchPollInterval if smaller).
+	// A fetch takes at most as many jobs as there are idle workers, so
+	// with deliveries of a millisecond or two Workers/FetchCooldown is the
+	// ceiling on messages per second: 10 workers and 50 ms measured 194
+	// messages/s, the ceiling of 200.
 	FetchPollInterval time.Duration
 	FetchCooldown     time.Duration
 
@@ -42,7 +46,8 @@ type Config struct {
 	// their contexts are cancelled (default 10 s).
 	StopTimeout time.Duration
 
-	// Workers is the number of deliveries run at once (default 10).
+	// Workers is the number of deliveries run at once (default 16); each
+	// may hold an SMTP connection (see mail.SMTP).
 	Workers int
 
 	// PollOnly makes workers find new jobs by polling every
@@ -60,11 +65,11 @@ const (
 	DefaultRetryBase            = time.Second
 	DefaultRetryMax             = 10 * time.Minute
 	DefaultFetchPollInterval    = 100 * time.Millisecond
-	DefaultFetchCooldown        = 50 * time.Millisecond
+	DefaultFetchCooldown        = 10 * time.Millisecond
 	DefaultJobTimeout           = 30 * time.Second
 	DefaultRescueStuckJobsAfter = time.Minute
 	DefaultStopTimeout          = 10 * time.Second
-	DefaultWorkers              = 10
+	DefaultWorkers              = 16
 )
 
 func (c Config) withDefaults() (Config, error) {
