@@ -17,8 +17,13 @@ type proxyCountingStore struct {
 	guestpass.Store
 	guestpass.MailQueue
 	indexReads, hostReads, sessionReads atomic.Int64
-	appReads                            atomic.Int64
+	appReads, tenantReads               atomic.Int64
 	feedDown                            atomic.Bool
+}
+
+func (c *proxyCountingStore) GetTenant(ctx context.Context, id string) (*guestpass.Tenant, error) {
+	c.tenantReads.Add(1)
+	return c.Store.GetTenant(ctx, id)
 }
 
 func (c *proxyCountingStore) GetApplication(ctx context.Context, tenantID, id string) (*guestpass.Application, error) {

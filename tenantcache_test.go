@@ -1,35 +1,16 @@
 package guestpass_test
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/guestpass/guestpass"
 )
 
-// tenantCountingStore counts the tenant reads that reach the database.
-type tenantCountingStore struct {
-	guestpass.Store
-	guestpass.MailQueue
-	tenantReads atomic.Int64
-}
-
-func (c *tenantCountingStore) GetTenant(ctx context.Context, id string) (*guestpass.Tenant, error) {
-	c.tenantReads.Add(1)
-	return c.Store.GetTenant(ctx, id)
-}
-
 func TestTenantReadsHitMemory(t *testing.T) {
-	var counted *tenantCountingStore
-	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
-		&recordingMailer{}, func(st guestpass.Store) guestpass.Store {
-			counted = &tenantCountingStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
-			return counted
-		})
+	e, counted := countingNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{})
 	var err error
 	if e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
 		t.Fatal(err)
