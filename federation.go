@@ -38,13 +38,24 @@ type Route struct {
 // anyone else goes to the provider claiming the address's domain, else to
 // the email code when the tenant allows it, else nowhere.
 func (s *Service) route(ctx context.Context, q Queries, t *Tenant, g *Guest, addr string) (Route, error) {
-	var ps []*IdentityProvider
-	if s.upstream != nil {
-		var err error
-		if ps, err = s.tenantIDPs(ctx, q, t.ID); err != nil {
-			return Route{}, err
-		}
+	ps, err := s.routeProviders(ctx, q, t)
+	if err != nil {
+		return Route{}, err
 	}
+	return routeWith(ps, t, g, addr), nil
+}
+
+// routeProviders are the providers route chooses from: none on a server
+// without federation.
+func (s *Service) routeProviders(ctx context.Context, q Queries, t *Tenant) ([]*IdentityProvider, error) {
+	if s.upstream == nil {
+		return nil, nil
+	}
+	return s.tenantIDPs(ctx, q, t.ID)
+}
+
+// routeWith is route over the tenant's providers ps.
+func routeWith(ps []*IdentityProvider, t *Tenant, g *Guest, addr string) Route {
 	mail := func(reason string) Route {
 		if t.EmailOTPAllowed() {
 			return Route{Kind: RouteMail, Reason: reason}
@@ -52,19 +63,19 @@ func (s *Service) route(ctx context.Context, q Queries, t *Tenant, g *Guest, add
 		return Route{Kind: RouteRefused, Reason: reasonOTPDisabled}
 	}
 	if g != nil && g.RedeemedWith == IDPMail {
-		return mail(reasonSticky), nil
+		return mail(reasonSticky)
 	}
 	if g != nil && g.RedeemedWith != "" {
 		if i := slices.IndexFunc(ps, func(p *IdentityProvider) bool { return p.Issuer == g.RedeemedWith }); i >= 0 {
-			return Route{Kind: RouteIdentityProvider, Provider: ps[i], Reason: reasonSticky}, nil
+			return Route{Kind: RouteIdentityProvider, Provider: ps[i], Reason: reasonSticky}
 		}
-		return Route{Kind: RouteRefused, Reason: reasonProviderGone}, nil
+		return Route{Kind: RouteRefused, Reason: reasonProviderGone}
 	}
 	d := AddressDomain(addr)
 	if i := slices.IndexFunc(ps, func(p *IdentityProvider) bool { return slices.Contains(p.EmailDomains, d) }); i >= 0 {
-		return Route{Kind: RouteIdentityProvider, Provider: ps[i], Reason: reasonDomainProvider}, nil
+		return Route{Kind: RouteIdentityProvider, Provider: ps[i], Reason: reasonDomainProvider}
 	}
-	return mail(reasonNoProvider), nil
+	return mail(reasonNoProvider)
 }
 
 // routeEvent is the sign-in log's record of the redemption order.

@@ -142,15 +142,11 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 		flow.AppID = req.AppID
 	}
 	flow.StepUp = flow.StepUp || req.StepUp
-	g, route, err := s.guestRoute(ctx, t, addr)
+	// The providers come from memory; reading them inside the transaction
+	// would make it wait for a second connection whenever they are not.
+	providers, err := s.routeProviders(ctx, s.store, t)
 	if err != nil {
 		return nil, err
-	}
-	switch route.Kind {
-	case RouteRefused:
-		return nil, errors.Join(RefusedRouteError(t, route.Reason), s.audit(ctx, s.store, routeEvent(t, g, route, req.Client)))
-	case RouteIdentityProvider:
-		return s.startUpstream(ctx, t, g, token, flow, isNew, addr, invID, route, req.Client)
 	}
 	code, err := NewCode(s.rand)
 	if err != nil {
@@ -160,17 +156,38 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	if _, err := s.rand.Read(decoy); err != nil {
 		return nil, internal("random", err)
 	}
+	// The address's state is read once, in the transaction that sends the
+	// code: the route comes from its guest, and a route other than the
+	// email code rolls the transaction back before anything is written.
+	var g *Guest
+	var route Route
 	err = s.store.Update(ctx, func(tx Tx) error {
+		st, err := tx.AddressState(ctx, t.ID, addr, lockKey(t.ID, addr))
+		if err != nil {
+			return internal("address state", err)
+		}
+		g, route = st.Guest, routeWith(providers, t, st.Guest, addr)
+		if route.Kind != RouteMail {
+			return errNotByMail
+		}
 		if err := s.audit(ctx, tx, routeEvent(t, g, route, req.Client)); err != nil {
 			return err
 		}
-		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, req.Client)
+		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, st, req.Client)
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, errNotByMail) && route.Kind == RouteRefused:
+		return nil, errors.Join(RefusedRouteError(t, route.Reason), s.audit(ctx, s.store, routeEvent(t, g, route, req.Client)))
+	case errors.Is(err, errNotByMail):
+		return s.startUpstream(ctx, t, g, token, flow, isNew, addr, invID, route, req.Client)
+	case err != nil:
 		return nil, err
 	}
 	return &SendCodeResult{FlowToken: token, FlowExpiresAt: flow.ExpiresAt, MaskedMail: MaskAddress(addr), Tenant: t}, nil
 }
+
+// errNotByMail rolls back a send whose address is routed elsewhere.
+var errNotByMail = errors.New("route is not the email code")
 
 // requestedAddress is the address a send is for: the ticket's guest, or the
 // typed address (only its syntax is checked here).
@@ -230,16 +247,13 @@ func (s *Service) loadFlow(ctx context.Context, q Queries, tenantID, token strin
 
 // sendCodeTx does the same reads and writes whatever the outcome, so that
 // neither the page nor its timing tells an invited address from another.
-func (s *Service) sendCodeTx(ctx context.Context, tx Tx, t *Tenant, flow *Flow, isNew bool, addr, invID, code string, decoy []byte, c Client) error {
+func (s *Service) sendCodeTx(ctx context.Context, tx Tx, t *Tenant, flow *Flow, isNew bool, addr, invID, code string, decoy []byte, st *AddressState, c Client) error {
 	now := s.clock.Now()
 	limited, err := s.sendLimited(ctx, tx, t, flow, addr, c)
 	if err != nil {
 		return err
 	}
-	guest, reason, err := s.codeEligibility(ctx, tx, t, addr)
-	if err != nil {
-		return err
-	}
+	guest, reason := s.eligibility(st)
 	if limited != "" {
 		reason = limited
 	}
@@ -303,18 +317,24 @@ func (s *Service) codeEligibility(ctx context.Context, q Queries, t *Tenant, add
 	if err != nil {
 		return nil, "", internal("address state", err)
 	}
+	g, reason := s.eligibility(st)
+	return g, reason, nil
+}
+
+// eligibility is codeEligibility on a state already read.
+func (s *Service) eligibility(st *AddressState) (*Guest, string) {
 	g, now := st.Guest, s.clock.Now()
 	switch {
 	case g == nil:
-		return nil, "unknown_address", nil
+		return nil, "unknown_address"
 	case g.State == GuestDisabled:
-		return g, "guest_disabled", nil
+		return g, "guest_disabled"
 	case g.State == GuestPendingAcceptance && !now.Before(st.InvitationExpiresAt):
-		return g, "invitation_expired", nil
+		return g, "invitation_expired"
 	case now.Before(st.LockedUntil):
-		return g, "locked", nil
+		return g, "locked"
 	}
-	return g, "", nil
+	return g, ""
 }
 
 func lockKey(tenantID, addr string) string   { return "lock:" + tenantID + ":" + addr }
