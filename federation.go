@@ -100,20 +100,6 @@ func RefusedRouteError(t *Tenant, reason string) error {
 	return errEmailOTPDisabled(t)
 }
 
-// guestRoute is the route for an address, read outside any transaction
-// (for display and before a send).
-func (s *Service) guestRoute(ctx context.Context, t *Tenant, addr string) (*Guest, Route, error) {
-	g, err := s.store.GetGuestByMail(ctx, t.ID, addr)
-	if errors.Is(err, ErrNotFound) {
-		g, err = nil, nil
-	}
-	if err != nil {
-		return nil, Route{}, internal("get guest", err)
-	}
-	r, err := s.route(ctx, s.store, t, g, addr)
-	return g, r, err
-}
-
 // HasIdentityProviders reports whether some guests of the tenant sign in
 // upstream, so the sign-in page asks for the address even with codes off.
 func (s *Service) HasIdentityProviders(ctx context.Context, tenantID string) (bool, error) {
