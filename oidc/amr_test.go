@@ -10,7 +10,6 @@ import (
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/servertest"
 	"github.com/guestpass/guestpass/internal/softauthn"
-	"golang.org/x/oauth2"
 )
 
 // The ID token's amr is the session's, whatever the second factor added:
@@ -40,19 +39,7 @@ func TestIDTokenAMRFromPasskey(t *testing.T) {
 	}
 
 	code, pkce := r.code(t, b, "")
-	tok, err := r.oauth.Exchange(t.Context(), code, oauth2.VerifierOption(pkce))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier.Verify(t.Context(), raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c idClaims
-	if err := idt.Claims(&c); err != nil {
-		t.Fatal(err)
-	}
+	c, _ := r.claims(t, code, pkce)
 	if !slices.Equal(c.AMR, []string{"otp", "hwk", "mfa"}) {
 		t.Fatalf("ID token amr %v", c.AMR)
 	}

@@ -238,3 +238,23 @@ func formValue(body, name string) string {
 	}
 	return m[1]
 }
+
+// claims exchanges a code and returns the verified ID token's claims with
+// the token response.
+func (r *rp) claims(t *testing.T, code, pkce string) (idClaims, *oauth2.Token) {
+	t.Helper()
+	tok, err := r.oauth.Exchange(t.Context(), code, oauth2.VerifierOption(pkce))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := r.verifier.Verify(t.Context(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c idClaims
+	if err := idt.Claims(&c); err != nil {
+		t.Fatal(err)
+	}
+	return c, tok
+}

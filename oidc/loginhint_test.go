@@ -48,19 +48,7 @@ func (r *rp) exchange(t *testing.T, b *guestclient.Client, from, pkce string) id
 	if q.Get("state") != "hint-state" || q.Get("code") == "" {
 		t.Fatalf("authorization answered %s", loc)
 	}
-	tok, err := r.oauth.Exchange(t.Context(), q.Get("code"), oauth2.VerifierOption(pkce))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier.Verify(t.Context(), raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c idClaims
-	if err := idt.Claims(&c); err != nil {
-		t.Fatal(err)
-	}
+	c, _ := r.claims(t, q.Get("code"), pkce)
 	return c
 }
 

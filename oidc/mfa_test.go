@@ -12,25 +12,6 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// amrOf exchanges a code and returns the verified ID token's amr.
-func (r *rp) amrOf(t *testing.T, code, pkce string) ([]string, *oauth2.Token) {
-	t.Helper()
-	tok, err := r.oauth.Exchange(t.Context(), code, oauth2.VerifierOption(pkce))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := r.verifier.Verify(t.Context(), raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c idClaims
-	if err := idt.Claims(&c); err != nil {
-		t.Fatal(err)
-	}
-	return c.AMR, tok
-}
-
 // TestAppRequiresMFA: an app with requireMfa gets only sessions that
 // proved a second factor. A guest signed in with the email code alone is
 // sent through sign-in again, for that app, and asked for TOTP (registered
@@ -48,8 +29,8 @@ func TestAppRequiresMFA(t *testing.T) {
 	ctx := t.Context()
 
 	code, pkce := plain.code(t, b, "jo@fabrikam.com")
-	if amr, _ := plain.amrOf(t, code, pkce); !slices.Equal(amr, []string{"otp"}) {
-		t.Fatalf("plain app: amr %v", amr)
+	if c, _ := plain.claims(t, code, pkce); !slices.Equal(c.AMR, []string{"otp"}) {
+		t.Fatalf("plain app: amr %v", c.AMR)
 	}
 
 	// The email-code session does not reach the strict app without
@@ -63,7 +44,8 @@ func TestAppRequiresMFA(t *testing.T) {
 	env.Clock.Advance(time.Minute)
 	before := len(env.SMTP.Messages())
 	code, pkce = strict.code(t, b, "jo@fabrikam.com")
-	amr, _ := strict.amrOf(t, code, pkce)
+	c, _ := strict.claims(t, code, pkce)
+	amr := c.AMR
 	if len(env.SMTP.Messages()) == before || strict.totp == "" {
 		t.Fatal("the strict app was reached without a new sign-in and second factor")
 	}
@@ -87,12 +69,12 @@ func TestAppRequiresMFA(t *testing.T) {
 
 	t.Run("TokensStopWhenTheAppStartsRequiringMFA", func(t *testing.T) {
 		code, pkce := plain.code(t, env.Browser(), "jo@fabrikam.com") // email code only
-		_, tok := plain.amrOf(t, code, pkce)
+		_, tok := plain.claims(t, code, pkce)
 		if _, err := plain.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
 			t.Fatal(err) // works before the change (and rotates this token away)
 		}
 		code, pkce = plain.code(t, env.Browser(), "jo@fabrikam.com")
-		_, tok = plain.amrOf(t, code, pkce)
+		_, tok = plain.claims(t, code, pkce)
 		if _, err := plain.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err != nil {
 			t.Fatal(err)
 		}
