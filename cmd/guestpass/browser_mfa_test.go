@@ -24,10 +24,7 @@ func TestBrowserMFA(t *testing.T) {
 	session := "__Host-gp-session-" + tid
 
 	b.Navigate(t, inv.InviteRedeemURL, "form#send-code")
-	b.Submit(t, "form#send-code button")
-	b.WaitVisible(t, "form#verify-code")
-	b.Fill(t, "form#verify-code input[name=code]", ts.mustCode(t, "ana@fabrikam.example", 1))
-	b.Submit(t, "form#verify-code button")
+	ts.enterCode(t, b, "", 1)
 	b.WaitVisible(t, "form#consent")
 	b.Submit(t, `form#consent button[value=yes]`)
 	b.WaitVisible(t, "form#mfa")
@@ -57,11 +54,7 @@ func TestBrowserMFA(t *testing.T) {
 			t.Fatal("session cookie survived sign-out")
 		}
 		ts.Clock.Advance(time.Minute)
-		b.Fill(t, "form#send-code input[name=email]", "ana@fabrikam.example")
-		b.Submit(t, "form#send-code button")
-		b.WaitVisible(t, "form#verify-code")
-		b.Fill(t, "form#verify-code input[name=code]", ts.mustCode(t, "ana@fabrikam.example", nth))
-		b.Submit(t, "form#verify-code button")
+		ts.enterCode(t, b, "ana@fabrikam.example", nth)
 		b.WaitVisible(t, "form#mfa")
 	}
 

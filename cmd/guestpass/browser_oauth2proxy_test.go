@@ -53,11 +53,7 @@ func TestBrowserOAuth2Proxy(t *testing.T) {
 	if u := b.URL(t); !strings.HasPrefix(u, ts.URL+"/t/"+tid+"/signin") {
 		t.Fatalf("the proxy sent the browser to %s", u)
 	}
-	b.Fill(t, "form#send-code input[name=email]", "ana@fabrikam.example")
-	b.Submit(t, "form#send-code button")
-	b.WaitVisible(t, "form#verify-code")
-	b.Fill(t, "form#verify-code input[name=code]", ts.mustCode(t, "ana@fabrikam.example", 1))
-	b.Submit(t, "form#verify-code button")
+	ts.enterCode(t, b, "ana@fabrikam.example", 1)
 	b.WaitVisible(t, "form#consent")
 	b.Submit(t, `form#consent button[value=yes]`)
 	b.WaitVisible(t, "#email")

@@ -28,10 +28,7 @@ func TestBrowserPasskey(t *testing.T) {
 	first := b.AddAuthenticator(t)
 
 	b.Navigate(t, inv.InviteRedeemURL, "form#send-code")
-	b.Submit(t, "form#send-code button")
-	b.WaitVisible(t, "form#verify-code")
-	b.Fill(t, "form#verify-code input[name=code]", ts.mustCode(t, "ana@fabrikam.example", 1))
-	b.Submit(t, "form#verify-code button")
+	ts.enterCode(t, b, "", 1)
 	b.WaitVisible(t, "form#consent")
 	b.Submit(t, `form#consent button[value=yes]`)
 	b.WaitVisible(t, "form#passkey button") // shown by passkey.js
@@ -49,11 +46,7 @@ func TestBrowserPasskey(t *testing.T) {
 	b.Submit(t, "form#signout button")
 	b.WaitVisible(t, "form#send-code")
 	ts.Clock.Advance(time.Minute)
-	b.Fill(t, "form#send-code input[name=email]", "ana@fabrikam.example")
-	b.Submit(t, "form#send-code button")
-	b.WaitVisible(t, "form#verify-code")
-	b.Fill(t, "form#verify-code input[name=code]", ts.mustCode(t, "ana@fabrikam.example", 2))
-	b.Submit(t, "form#verify-code button")
+	ts.enterCode(t, b, "ana@fabrikam.example", 2)
 	b.WaitVisible(t, "form#passkey button")
 	if b.Cookie(t, session) != nil {
 		t.Fatal("a session before the second factor")
