@@ -116,7 +116,7 @@ func sendScenario() Scenario {
 				return nil, err
 			}
 			addrs := guestAddrs("send", sendGuests)
-			if err := g.inviteAll(ctx, addrs); err != nil {
+			if err := g.inviteAll(ctx, addrs, true); err != nil {
 				return nil, errors.Join(err, g.Close())
 			}
 			var next atomic.Int64

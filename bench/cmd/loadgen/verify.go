@@ -48,7 +48,7 @@ func verifyScenario() Scenario {
 // waits for every code to reach the sink.
 func (g *guestPass) prepareFlows(ctx context.Context, n int) ([]flow, error) {
 	addrs := guestAddrs("verify", n)
-	if err := g.inviteAll(ctx, addrs); err != nil {
+	if err := g.inviteAll(ctx, addrs, false); err != nil {
 		return nil, err
 	}
 	flows := make([]flow, n)
