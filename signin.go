@@ -161,8 +161,11 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	// email code rolls the transaction back before anything is written.
 	var g *Guest
 	var route Route
+	// The send limits are taken in the same statement; a route other than
+	// the code rolls them back with everything else.
+	takes, limitReasons := s.sendLimits(t, flow, addr, req.Client)
 	err = s.store.Update(ctx, func(tx Tx) error {
-		st, err := tx.AddressState(ctx, t.ID, addr, lockKey(t.ID, addr))
+		st, refused, _, err := tx.AddressStateTakingTokens(ctx, t.ID, addr, lockKey(t.ID, addr), s.clock.Now(), takes)
 		if err != nil {
 			return internal("address state", err)
 		}
@@ -173,7 +176,11 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 		if err := s.audit(ctx, tx, routeEvent(t, g, route, req.Client)); err != nil {
 			return err
 		}
-		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, st, req.Client)
+		limited := ""
+		if refused < len(takes) {
+			limited = limitReasons[refused]
+		}
+		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, st, limited, req.Client)
 	})
 	switch {
 	case errors.Is(err, errNotByMail) && route.Kind == RouteRefused:
@@ -247,12 +254,8 @@ func (s *Service) loadFlow(ctx context.Context, q Queries, tenantID, token strin
 
 // sendCodeTx does the same reads and writes whatever the outcome, so that
 // neither the page nor its timing tells an invited address from another.
-func (s *Service) sendCodeTx(ctx context.Context, tx Tx, t *Tenant, flow *Flow, isNew bool, addr, invID, code string, decoy []byte, st *AddressState, c Client) error {
+func (s *Service) sendCodeTx(ctx context.Context, tx Tx, t *Tenant, flow *Flow, isNew bool, addr, invID, code string, decoy []byte, st *AddressState, limited string, c Client) error {
 	now := s.clock.Now()
-	limited, err := s.sendLimited(ctx, tx, t, flow, addr, c)
-	if err != nil {
-		return err
-	}
 	guest, reason := s.eligibility(st)
 	if limited != "" {
 		reason = limited
@@ -291,23 +294,16 @@ func (s *Service) saveFlow(ctx context.Context, tx Tx, f *Flow, isNew bool) erro
 	return internal("update flow", tx.UpdateFlow(ctx, f))
 }
 
-// sendLimited applies the send limits; a limited send is answered like any
-// other and leaves the pending code as it was. The three buckets are taken
-// in one call, in this order, and a refusal leaves the later ones alone.
-func (s *Service) sendLimited(ctx context.Context, tx Tx, t *Tenant, f *Flow, addr string, c Client) (string, error) {
-	takes := []TokenTake{
+// sendLimits are the buckets a send takes, in this order, and the reason
+// each records when it refuses: a refusal leaves the later ones alone. A
+// limited send is answered like any other and leaves the pending code as
+// it was.
+func (s *Service) sendLimits(t *Tenant, f *Flow, addr string, c Client) ([]TokenTake, []string) {
+	return []TokenTake{
 		{"send:ip:" + c.IP, s.limits.SendPerIP.interval(), s.limits.SendPerIP.Burst},
 		{"send:flow:" + hex.EncodeToString(f.IDHash), s.limits.SendPerFlow.interval(), s.limits.SendPerFlow.Burst},
 		{"send:addr:" + t.ID + ":" + addr, s.limits.SendPerAddress.interval(), s.limits.SendPerAddress.Burst},
-	}
-	refused, _, err := tx.TakeTokens(ctx, s.clock.Now(), takes)
-	if err != nil {
-		return "", internal("limit send", err)
-	}
-	if refused < len(takes) {
-		return [...]string{"rate_limited_ip", "rate_limited_flow", "rate_limited_address"}[refused], nil
-	}
-	return "", nil
+	}, []string{"rate_limited_ip", "rate_limited_flow", "rate_limited_address"}
 }
 
 // codeEligibility says why addr may not receive a code ("" when it may). It

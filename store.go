@@ -66,6 +66,13 @@ type Queries interface {
 	// AddressState reads, in one go, what decides whether an address may get
 	// a code. It does the same work whether or not the address is a guest.
 	AddressState(ctx context.Context, tenantID, mail, lockKey string) (*AddressState, error)
+	// AddressStateTakingTokens is AddressState and then TakeTokens(now,
+	// takes), in one round trip where the store can make it one: a code
+	// send needs both before it decides anything, and on PostgreSQL each
+	// round trip inside its transaction holds a connection. The takes do
+	// not depend on the state read; a caller that must not keep them rolls
+	// back.
+	AddressStateTakingTokens(ctx context.Context, tenantID, mail, lockKey string, now time.Time, takes []TokenTake) (st *AddressState, refused int, remaining []int, err error)
 	// LatestInvitation returns the guest's newest invitation.
 	LatestInvitation(ctx context.Context, tenantID, guestID string) (*Invitation, error)
 	UpdateInvitation(ctx context.Context, inv *Invitation) error

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/guestpass/guestpass"
@@ -81,11 +83,7 @@ func (q queries) ListGuests(ctx context.Context, tenantID string, state guestpas
 func (q queries) AddressState(ctx context.Context, tenantID, mail, lockKey string) (*guestpass.AddressState, error) {
 	var st guestpass.AddressState
 	var g leftGuest
-	err := q.db.QueryRow(ctx, `SELECT `+leftGuestCols+`,
-		(SELECT i.expires_at FROM invitations i WHERE i.tenant_id = $1 AND i.guest_id = g.id
-			ORDER BY i.created_at DESC, i.seq DESC LIMIT 1),
-		(SELECT locked_until FROM locks WHERE key = $3)
-		FROM (SELECT 1) AS one LEFT JOIN guests g ON g.tenant_id = $1 AND g.mail = $2`, tenantID, mail, lockKey).Scan(
+	err := q.db.QueryRow(ctx, `SELECT `+addressStateCols+addressStateFrom, tenantID, mail, lockKey).Scan(
 		append(g.dest(), ts(&st.InvitationExpiresAt), ts(&st.LockedUntil))...)
 	if err != nil {
 		return nil, dbErr("address state", err)
@@ -93,6 +91,40 @@ func (q queries) AddressState(ctx context.Context, tenantID, mail, lockKey strin
 	st.Guest = g.guest()
 	return &st, nil
 }
+
+// AddressStateTakingTokens is AddressState's statement with take_tokens as
+// one more column: the row is always exactly one, so the function runs
+// once.
+func (q queries) AddressStateTakingTokens(ctx context.Context, tenantID, mail, lockKey string, now time.Time, takes []guestpass.TokenTake) (*guestpass.AddressState, int, []int, error) {
+	keys, intervals, bursts, err := tokenArgs(takes)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	var st guestpass.AddressState
+	var g leftGuest
+	var res []int64
+	err = q.db.QueryRow(ctx, `SELECT `+addressStateCols+`, take_tokens($4, $5, $6, $7)`+addressStateFrom,
+		tenantID, mail, lockKey, keys, now.UnixNano(), intervals, bursts).Scan(
+		append(g.dest(), ts(&st.InvitationExpiresAt), ts(&st.LockedUntil), &res)...)
+	if err != nil {
+		return nil, 0, nil, dbErr("address state", err)
+	}
+	st.Guest = g.guest()
+	refused, remaining := tokenResult(res)
+	return &st, refused, remaining, nil
+}
+
+// addressStateCols and addressStateFrom are AddressState's statement
+// ($1 tenant, $2 address, $3 lock key), split where
+// AddressStateTakingTokens adds its column.
+const (
+	addressStateCols = leftGuestCols + `,
+		(SELECT i.expires_at FROM invitations i WHERE i.tenant_id = $1 AND i.guest_id = g.id
+			ORDER BY i.created_at DESC, i.seq DESC LIMIT 1),
+		(SELECT locked_until FROM locks WHERE key = $3)`
+	addressStateFrom = `
+		FROM (SELECT 1) AS one LEFT JOIN guests g ON g.tenant_id = $1 AND g.mail = $2`
+)
 
 // leftGuestCols are the guest columns of a LEFT JOIN on guests g: an
 // absent guest reads as found = false instead of NULLs.

@@ -42,28 +42,44 @@ func (q queries) TakeToken(ctx context.Context, key string, now time.Time, inter
 // TakeTokens is the take_tokens function of migration 0070: the takes run
 // in the database one after another, in one round trip.
 func (q queries) TakeTokens(ctx context.Context, now time.Time, takes []guestpass.TokenTake) (int, []int, error) {
-	keys := make([]string, len(takes))
-	intervals := make([]int64, len(takes))
-	bursts := make([]int64, len(takes))
-	for i, t := range takes {
-		if t.Interval <= 0 {
-			return 0, nil, fmt.Errorf("postgres: take token %q: interval %s is not positive", t.Key, t.Interval)
-		}
-		keys[i], intervals[i], bursts[i] = t.Key, int64(t.Interval), int64(t.Burst)
+	keys, intervals, bursts, err := tokenArgs(takes)
+	if err != nil {
+		return 0, nil, err
 	}
 	var res []int64
-	err := q.db.QueryRow(ctx, `SELECT take_tokens($1, $2, $3, $4)`, keys, now.UnixNano(), intervals, bursts).Scan(&res)
+	err = q.db.QueryRow(ctx, `SELECT take_tokens($1, $2, $3, $4)`, keys, now.UnixNano(), intervals, bursts).Scan(&res)
 	if err != nil {
 		return 0, nil, dbErr("take tokens", err)
 	}
-	remaining := make([]int, 0, len(res))
+	refused, remaining := tokenResult(res)
+	return refused, remaining, nil
+}
+
+// tokenArgs are take_tokens' array arguments.
+func tokenArgs(takes []guestpass.TokenTake) (keys []string, intervals, bursts []int64, err error) {
+	keys = make([]string, len(takes))
+	intervals = make([]int64, len(takes))
+	bursts = make([]int64, len(takes))
+	for i, t := range takes {
+		if t.Interval <= 0 {
+			return nil, nil, nil, fmt.Errorf("postgres: take token %q: interval %s is not positive", t.Key, t.Interval)
+		}
+		keys[i], intervals[i], bursts[i] = t.Key, int64(t.Interval), int64(t.Burst)
+	}
+	return keys, intervals, bursts, nil
+}
+
+// tokenResult reads take_tokens' answer: the tokens left after each
+// successful take, then -1 for a refused bucket.
+func tokenResult(res []int64) (refused int, remaining []int) {
+	remaining = make([]int, 0, len(res))
 	for _, r := range res {
 		if r < 0 {
 			break
 		}
 		remaining = append(remaining, int(r))
 	}
-	return len(remaining), remaining, nil
+	return len(remaining), remaining
 }
 
 // ReturnToken moves tat back one interval; a key never taken has nothing

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/guestpass/guestpass"
@@ -92,6 +94,20 @@ func (q queries) AddressState(ctx context.Context, tenantID, mail, lockKey strin
 	}
 	st.Guest = g.guest()
 	return &st, nil
+}
+
+// AddressStateTakingTokens is AddressState and then TakeTokens: SQLite
+// has no round trips to save.
+func (q queries) AddressStateTakingTokens(ctx context.Context, tenantID, mail, lockKey string, now time.Time, takes []guestpass.TokenTake) (*guestpass.AddressState, int, []int, error) {
+	st, err := q.AddressState(ctx, tenantID, mail, lockKey)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	refused, remaining, err := q.TakeTokens(ctx, now, takes)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return st, refused, remaining, nil
 }
 
 // leftGuestCols are the guest columns of a LEFT JOIN on guests g: an

@@ -80,6 +80,36 @@ func invitationTests() []test {
 			equal(t, &guestpass.AddressState{LockedUntil: at(3 * time.Hour)}, state(tn.ID, "al@fabrikam.com", "lock:x"))
 			equal(t, &guestpass.AddressState{}, state(other.ID, g.Mail, "lock:y"))
 		}},
+		{"AddressStateTakingTokens", func(t *testing.T, s guestpass.Store) {
+			tn := mustTenant(t, s)
+			g := mustGuest(t, s, tn.ID, "jo@fabrikam.com")
+			inv := mustInvitation(t, s, g, at(time.Hour))
+			must(t, s.SetLock(t.Context(), "lock:x", at(3*time.Hour)))
+			takes := []guestpass.TokenTake{{Key: "a", Interval: time.Minute, Burst: 2}, {Key: "b", Interval: time.Minute, Burst: 1}}
+			type result struct {
+				State     *guestpass.AddressState
+				Refused   int
+				Remaining []int
+			}
+			call := func(mail string) result {
+				t.Helper()
+				st, refused, remaining, err := s.AddressStateTakingTokens(t.Context(), tn.ID, mail, "lock:x", at(0), takes)
+				must(t, err)
+				return result{st, refused, remaining}
+			}
+			// The state is AddressState's, and the takes are TakeTokens':
+			// the second call is refused by b and leaves nothing after it.
+			equal(t, result{&guestpass.AddressState{Guest: g, InvitationExpiresAt: inv.ExpiresAt, LockedUntil: at(3 * time.Hour)}, 2, []int{1, 0}}, call(g.Mail))
+			equal(t, result{&guestpass.AddressState{LockedUntil: at(3 * time.Hour)}, 1, []int{0}}, call("al@fabrikam.com"))
+			equal(t, take{false, 0}, mustTake(t, s, "a", at(0), time.Minute, 2))
+			// No takes read the state alone.
+			st, refused, remaining, err := s.AddressStateTakingTokens(t.Context(), tn.ID, g.Mail, "lock:y", at(0), nil)
+			must(t, err)
+			equal(t, result{&guestpass.AddressState{Guest: g, InvitationExpiresAt: inv.ExpiresAt}, 0, []int{}}, result{st, refused, remaining})
+			if _, _, _, err := s.AddressStateTakingTokens(t.Context(), tn.ID, g.Mail, "lock:x", at(0), []guestpass.TokenTake{{Key: "c", Burst: 1}}); err == nil {
+				t.Fatal("interval 0 accepted")
+			}
+		}},
 		{"Update", func(t *testing.T, s guestpass.Store) {
 			tn := mustTenant(t, s)
 			inv := mustInvitation(t, s, mustGuest(t, s, tn.ID, "jo@fabrikam.com"), at(0))
