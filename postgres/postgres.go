@@ -129,7 +129,10 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 		if err := migrate(ctx, conn, opts.Schema, ms); err != nil {
 			return err
 		}
-		return q.Migrate(ctx)
+		if err := q.Migrate(ctx); err != nil {
+			return err
+		}
+		return dropUnusedIndexes(ctx, conn)
 	})
 	if err != nil {
 		return nil, dbErr("migrate", err)
@@ -147,6 +150,27 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 	}
 	warnWithoutAutovacuum(ctx, pool, log)
 	return &Store{queries: queries{db: pool, channel: channel}, pool: pool, q: q, log: log}, nil
+}
+
+// dropUnusedIndexes drops River's indexes GuestPass never reads
+// (queue.UnusedIndexes). River's migrations create them, so this runs after
+// those, on every start; once they are gone it changes nothing.
+// The names are qualified with the schema River's tables are in, so a
+// search_path that goes on to other schemas cannot reach another
+// installation's indexes.
+func dropUnusedIndexes(ctx context.Context, conn *pgx.Conn) error {
+	var schema string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("current schema: %w", err)
+	}
+	names := make([]string, len(queue.UnusedIndexes))
+	for i, n := range queue.UnusedIndexes {
+		names[i] = pgx.Identifier{schema, n}.Sanitize()
+	}
+	if _, err := conn.Exec(ctx, `DROP INDEX IF EXISTS `+strings.Join(names, ", ")); err != nil {
+		return fmt.Errorf("drop unused river indexes: %w", err)
+	}
+	return nil
 }
 
 // warnWithoutAutovacuum tells the operator when the server never analyzes

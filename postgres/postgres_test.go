@@ -144,6 +144,17 @@ func TestReopenKeepsSchemaVersion(t *testing.T) {
 		if err != nil || n != 2 {
 			t.Fatalf("%d of river_job and tenants in %s, %v", n, schema, err)
 		}
+		// River's indexes for finding jobs by args or metadata are dropped
+		// (queue.UnusedIndexes); the one its fetch reads is kept.
+		rows, err := conn.Query(t.Context(), `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'river_job'`, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		indexes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || !slices.Contains(indexes, "river_job_prioritized_fetching_index") ||
+			slices.ContainsFunc(indexes, func(n string) bool { return slices.Contains(queue.UnusedIndexes, n) }) {
+			t.Fatalf("river_job indexes %v (%v), want the fetching index and none of %v", indexes, err, queue.UnusedIndexes)
+		}
 	})
 }
 

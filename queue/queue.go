@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -58,8 +59,19 @@ func riverConfig(cfg Config, workers *river.Workers) *river.Config {
 		RetryPolicy:          backoff{base: cfg.RetryBase, max: cfg.RetryMax, now: time.Now},
 		SoftStopTimeout:      cfg.StopTimeout,
 		Workers:              workers,
+		ReindexerIndexNames: slices.DeleteFunc(river.ReindexerIndexNamesDefault(), func(name string) bool {
+			return slices.Contains(UnusedIndexes, name)
+		}),
 	}
 }
+
+// UnusedIndexes are River's indexes for finding jobs by their args or
+// metadata, as River's UI filters do. GuestPass never looks a job up that
+// way: its args are one sealed message and its metadata is empty. Every
+// version of a job row (inserted, running, completed) adds entries to
+// each index, so the PostgreSQL store drops these two after River's
+// migrations, and River's reindexer is not asked to rebuild them.
+var UnusedIndexes = []string{"river_job_args_index", "river_job_metadata_index"}
 
 // Migrate brings River's tables up to date. It is idempotent.
 func (q *Queue[TTx]) Migrate(ctx context.Context) error {
