@@ -21,8 +21,8 @@ import (
 // new connection each, against 0.5 ms on a reused session
 // (mail_bench_test.go). A session idle for longer than maxIdleTime is
 // closed rather than reused, well inside the five minutes RFC 5321 lets a
-// server wait; one the server dropped anyway fails its NOOP check before
-// any of the message is sent, and the message goes out on a new session.
+// server wait; one the server dropped anyway fails at MAIL, before any of
+// the message is sent, and the message goes out on a new session.
 // It is safe for concurrent use.
 type SMTP struct {
 	cfg   *smtpConfig
@@ -111,12 +111,20 @@ func (s *SMTP) Send(ctx context.Context, m *guestpass.Message) error {
 			return nil
 		}
 		ss.close()
-		var se *gomail.SendError
-		if reused && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck && ctx.Err() == nil {
+		if reused && sessionDropped(err) && ctx.Err() == nil {
 			continue // a kept session the server dropped: nothing was sent
 		}
 		return deliveryError(ctx, "send", err)
 	}
+}
+
+// sessionDropped reports whether err says the session was gone before the
+// server took anything: MAIL, the first command of a message, got no reply
+// at all. A reply (even 421) comes from a live server and is the queue's
+// to retry.
+func sessionDropped(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.Reason == gomail.ErrSMTPMailFrom && se.ErrorCode() == 0
 }
 
 // Close ends the kept sessions.
@@ -219,6 +227,10 @@ func (s *SMTP) newClient(dial gomail.DialContextFunc) (*gomail.Client, error) {
 		gomail.WithPort(s.cfg.port),
 		gomail.WithTLSPolicy(policy),
 		gomail.WithTLSConfig(s.tls),
+		// No NOOP before each message: a kept session the server dropped
+		// fails at MAIL, before any of the message is sent (see Send), so
+		// the probe would cost a round trip per message for nothing.
+		gomail.WithoutNoop(),
 	}
 	if s.cfg.implicitTLS {
 		opts = append(opts, gomail.WithSSL())
