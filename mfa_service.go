@@ -366,17 +366,20 @@ func (u uncharged) Unwrap() error { return u.error }
 // and locks code sign-in when it spent the last of the budget. Any other
 // error is returned as it is.
 func (s *Service) chargeCode(ctx context.Context, t *Tenant, g *Guest, c Client, reason string, check func() error) error {
-	if err := s.guessAllowed(ctx, s.store, t, g.Mail, c); err != nil {
+	var remaining int
+	var refused error
+	err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		remaining, refused, err = s.chargeGuess(ctx, tx, t, g.Mail, c)
 		return err
-	}
-	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, g.Mail)
-	allowed, remaining, err := s.take(ctx, s.store, bkey, budget)
+	})
 	if err != nil {
 		return err
 	}
-	if !allowed {
-		return s.lock(ctx, t, g.Mail, c)
+	if refused != nil {
+		return refused
 	}
+	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, g.Mail)
 	err = check()
 	var u uncharged
 	switch {

@@ -116,33 +116,16 @@ func (s *Service) guessCode(ctx context.Context, tx Tx, t *Tenant, token, code s
 	if f.TenantID != t.ID || !now.Before(f.ExpiresAt) || f.State != FlowCodeSent {
 		return nil, nil, nil, ErrFlowExpired
 	}
-	until, err := tx.LockedUntil(ctx, lockKey(t.ID, f.Mail))
-	if err != nil {
-		return nil, nil, nil, internal("lock", err)
-	}
-	if now.Before(until) {
-		return nil, nil, nil, errLocked(until)
-	}
-	budget, bkey := s.limits.GuestFailures, budgetKey(t.ID, f.Mail)
-	refusedAt, left, err := tx.TakeTokens(ctx, now, []TokenTake{
-		{"verify:ip:" + c.IP, s.limits.VerifyPerIP.interval(), s.limits.VerifyPerIP.Burst},
-		{bkey, budget.interval(), budget.Burst},
-	})
-	switch {
-	case err != nil:
-		return nil, nil, nil, internal("limit verify", err)
-	case refusedAt == 0:
-		return nil, nil, nil, errNetworkLimited
-	case refusedAt == 1: // the address's budget ran out: lock it (committed)
-		until, err := s.lockTx(ctx, tx, t, f.Mail, c)
-		return nil, nil, errLocked(until), err
+	left, refused, err := s.chargeGuess(ctx, tx, t, f.Mail, c)
+	if err != nil || refused != nil {
+		return nil, nil, refused, err
 	}
 	if !now.Before(f.CodeExpiresAt) {
 		return nil, nil, nil, Errorf(KindInvalid, "code_expired", "This code has expired. Request a new code.")
 	}
 	want := s.keys.CodeMAC(t.ID, f.IDHash, f.Mail, code)
 	if !hmac.Equal(want, f.CodeMAC) {
-		refused, err := s.wrongCode(ctx, tx, t, f, g, left[1], c)
+		refused, err := s.wrongCode(ctx, tx, t, f, g, left, c)
 		return nil, nil, refused, err
 	}
 	if g == nil { // deleted since the code was sent: a real MAC was only issued to a guest
@@ -153,7 +136,41 @@ func (s *Service) guessCode(ctx context.Context, tx Tx, t *Tenant, token, code s
 		return nil, nil, refused, err
 	}
 	// A right code is no failure: the address's budget gets its token back.
-	return f, g, nil, internal("refund", tx.ReturnToken(ctx, bkey, budget.interval()))
+	return f, g, nil, internal("refund", tx.ReturnToken(ctx, budgetKey(t.ID, f.Mail), s.limits.GuestFailures.interval()))
+}
+
+// chargeGuess charges one guess at addr's codes, email or second factor,
+// in tx: a locked address is refused first, then one call takes a token of
+// the network's budget and, unless that refused, one of the address's
+// hourly failure budget. It returns the address budget's tokens left.
+// refused is the lock set because that budget ran out, which must commit;
+// err rolls tx back (an internal error, the address already locked, or the
+// network over its budget: a guess refused before it is compared costs
+// nothing).
+func (s *Service) chargeGuess(ctx context.Context, tx Tx, t *Tenant, addr string, c Client) (left int, refused, err error) {
+	now := s.clock.Now()
+	until, err := tx.LockedUntil(ctx, lockKey(t.ID, addr))
+	if err != nil {
+		return 0, nil, internal("lock", err)
+	}
+	if now.Before(until) {
+		return 0, nil, errLocked(until)
+	}
+	budget := s.limits.GuestFailures
+	refusedAt, remaining, err := tx.TakeTokens(ctx, now, []TokenTake{
+		{"verify:ip:" + c.IP, s.limits.VerifyPerIP.interval(), s.limits.VerifyPerIP.Burst},
+		{budgetKey(t.ID, addr), budget.interval(), budget.Burst},
+	})
+	switch {
+	case err != nil:
+		return 0, nil, internal("limit guess", err)
+	case refusedAt == 0:
+		return 0, nil, errNetworkLimited
+	case refusedAt == 1:
+		until, err := s.lockTx(ctx, tx, t, addr, c)
+		return 0, errLocked(until), err
+	}
+	return remaining[1], nil, nil
 }
 
 // noCodeToGuess explains a flow with no code left to guess.
@@ -169,25 +186,6 @@ func (s *Service) noCodeToGuess(ctx context.Context, q Queries, t *Tenant, token
 }
 
 var errNetworkLimited = Errorf(KindRateLimited, "rate_limited", "Too many attempts from your network. Wait a few minutes and try again.")
-
-// guessAllowed refuses a guess when the network or the address is over its
-// budget. It charges the network's budget, which a refusal does not use.
-func (s *Service) guessAllowed(ctx context.Context, q Queries, t *Tenant, addr string, c Client) error {
-	if ok, _, err := s.take(ctx, q, "verify:ip:"+c.IP, s.limits.VerifyPerIP); err != nil || !ok {
-		if err == nil {
-			err = errNetworkLimited
-		}
-		return err
-	}
-	until, err := q.LockedUntil(ctx, lockKey(t.ID, addr))
-	if err != nil {
-		return internal("lock", err)
-	}
-	if s.clock.Now().Before(until) {
-		return errLocked(until)
-	}
-	return nil
-}
 
 func errLocked(until time.Time) error {
 	return Errorf(KindRateLimited, "locked", "Too many wrong codes. Sign-in with an email code is locked for this address until %s UTC.", until.UTC().Format("15:04"))
