@@ -215,6 +215,9 @@ func TestMFAPageGetChangesNothing(t *testing.T) {
 		}
 	})
 	t.Run("NotWhileSigningInWithAMethod", func(t *testing.T) {
+		if ms := rows(); len(ms) != 1 || ms[0].Pending() {
+			t.Skip("needs the method NoPendingRegistration registers (it skips without oathtool)")
+		}
 		post(t, b, e.path("/signout"), nil)
 		e.toMFAStep(t, b, url.Values{"email": {"jo@fabrikam.com"}}, 2)
 		if r := post(t, b, e.path("/mfa/totp"), nil); r.Status != 400 || guestclient.Alert(r.Body) == "" {
