@@ -40,6 +40,11 @@ type guestPass struct {
 	// startRSS is the server's memory right after start, before setup
 	// fills its database; the table's idle RSS is after setup.
 	startRSS int64
+	// mailBefore and measureFrom are the sink's count and the time when
+	// setup ended: notes report the mail delivered while the op ran, which
+	// competes with it for the same CPUs.
+	mailBefore  int
+	measureFrom time.Time
 }
 
 func startTenant(ctx context.Context, clients int) (_ *guestPass, err error) {
@@ -66,11 +71,16 @@ func (g *guestPass) target(ctx context.Context, op load.Op) (*Target, error) {
 	if err := g.analyze(ctx); err != nil {
 		return nil, errors.Join(err, g.Close())
 	}
+	g.mailBefore, g.measureFrom = g.Sink.Count(), time.Now()
 	return &Target{Op: op, PID: g.PID(), Close: g.Close, Notes: g.notes}, nil
 }
 
 func (g *guestPass) notes(context.Context) ([]string, error) {
 	notes := []string{"server RSS right after start, before setup: " + mib(g.startRSS)}
+	if n := g.Sink.Count() - g.mailBefore; n > 0 {
+		secs := time.Since(g.measureFrom).Seconds()
+		notes = append(notes, fmt.Sprintf("mail delivered while the op ran (warmup and window): %d messages in %.1f s, %.0f/s", n, secs, float64(n)/secs))
+	}
 	if n := len(g.Bases()); n > 1 {
 		notes = append(notes, fmt.Sprintf("%d nodes on one database, requests spread round robin; RSS columns are the first node's", n))
 	}
