@@ -12,6 +12,7 @@ import (
 
 	"github.com/guestpass/guestpass"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // databaseKey carries run's -database flag to the scenarios' servers, so
@@ -60,6 +61,17 @@ func checkDatabase(db string, nodes int) error {
 	return nil
 }
 
+// connect opens one connection to a -database URL, which may carry the
+// server's pool settings (pool_max_conns=N): the pool's parser accepts
+// them, where pgx.Connect would send them to PostgreSQL as settings.
+func connect(ctx context.Context, dbURL string) (*pgx.Conn, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.ConnectConfig(ctx, cfg.ConnConfig)
+}
+
 // pgSchema is a fresh schema for one scenario's server on the PostgreSQL
 // database at base, so that no row inherits another's data or queue.
 type pgSchema struct {
@@ -68,7 +80,7 @@ type pgSchema struct {
 
 func newPGSchema(ctx context.Context, base, dir string) (_ *pgSchema, dbURL, keyFile string, err error) {
 	s := &pgSchema{base: base, name: "loadgen_" + strings.ToLower(rand.Text()[:12])}
-	conn, err := pgx.Connect(ctx, base)
+	conn, err := connect(ctx, base)
 	if err != nil {
 		return nil, "", "", fmt.Errorf("connect to -database: %w", err)
 	}
@@ -98,7 +110,7 @@ func newPGSchema(ctx context.Context, base, dir string) (_ *pgSchema, dbURL, key
 func (s *pgSchema) Drop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, s.base)
+	conn, err := connect(ctx, s.base)
 	if err != nil {
 		return fmt.Errorf("drop schema: %w", err)
 	}
@@ -115,7 +127,7 @@ func (p *process) analyze(ctx context.Context) error {
 	if !isPostgres(p.db) {
 		return nil
 	}
-	conn, err := pgx.Connect(ctx, p.db)
+	conn, err := connect(ctx, p.db)
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
