@@ -68,9 +68,7 @@ func TestSessionCheckHitsMemory(t *testing.T) {
 // node A revokes, node B (which holds the session in memory) refuses
 // within a second.
 func TestRevocationReachesEveryNode(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gp.db")
-	clock := guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	mailer := &recordingMailer{}
+	path, clock, mailer := cluster(t)
 	a := newNode(t, path, clock, mailer, nil)
 	b := newNode(t, path, clock, mailer, nil)
 	testRevocationReachesEveryNode(t, a, b, clock)

@@ -198,9 +198,7 @@ func TestAuthorizeProxy(t *testing.T) {
 // node B, which holds them in memory, follows within a second; and that a
 // node whose feed is unreadable asks the database instead of its memory.
 func TestProxyIndexReachesEveryNode(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gp.db")
-	clock := guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	mailer := &recordingMailer{}
+	path, clock, mailer := cluster(t)
 	a := newNode(t, path, clock, mailer, nil)
 	b, counted := countingNode(t, path, clock, mailer)
 	var err error

@@ -76,6 +76,12 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
+// cluster is what nodes acting as one cluster share: a database file in
+// the test's temporary directory, a fake clock and a mailer.
+func cluster(t *testing.T) (string, *guestpass.FakeClock, *recordingMailer) {
+	return filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{}
+}
+
 // newNode starts a Service on the SQLite database at path; several nodes
 // may share one file (and clock and mailer) to act as a cluster. wrap, when
 // set, puts a wrapper around the store the service uses.

@@ -45,9 +45,7 @@ func TestTenantReadsHitMemory(t *testing.T) {
 }
 
 func TestTenantChangeReachesEveryNode(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gp.db")
-	clock := guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	mailer := &recordingMailer{}
+	path, clock, mailer := cluster(t)
 	a := newNode(t, path, clock, mailer, nil)
 	b := newNode(t, path, clock, mailer, nil)
 	var err error
