@@ -27,22 +27,8 @@ type scanner interface {
 // nanos is how a time is stored (internal/storeutil).
 func nanos(t time.Time) int64 { return storeutil.Nanos(t) }
 
-// timeDest scans a nanos column back into a UTC time.
-type timeDest struct{ t *time.Time }
-
-func ts(t *time.Time) timeDest { return timeDest{t} }
-
-func (d timeDest) Scan(v any) error {
-	switch n := v.(type) {
-	case nil:
-		*d.t = time.Time{}
-	case int64:
-		*d.t = storeutil.FromNanos(n)
-	default:
-		return fmt.Errorf("time column holds %T", v)
-	}
-	return nil
-}
+// ts scans a nanos column back into a UTC time (internal/storeutil).
+func ts(t *time.Time) storeutil.TimeDest { return storeutil.TimeDest{T: t} }
 
 // jsonList is how a string list is stored. Marshalling a []string cannot
 // fail; nil stays "null" so that it reads back as nil.

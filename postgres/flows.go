@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/internal/storeutil"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -70,16 +71,16 @@ func (q queries) DeleteFlow(ctx context.Context, idHash []byte) error {
 // them), joined to the guest of the flow's address.
 func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*guestpass.Flow, *guestpass.Guest, error) {
 	var f guestpass.Flow
-	var g leftGuest
+	var g storeutil.LeftGuest
 	err := q.db.QueryRow(ctx, `WITH f AS (UPDATE flows SET code_attempts = code_attempts + 1
 			WHERE id_hash = $1 AND code_mac IS NOT NULL AND code_attempts < $2
 			RETURNING `+flowCols+`)
-		SELECT f.*, `+leftGuestCols+` FROM f LEFT JOIN guests g ON g.tenant_id = f.tenant_id AND g.mail = f.mail`,
-		idHash, maxAttempts).Scan(append(flowDest(&f), g.dest()...)...)
+		SELECT f.*, `+storeutil.LeftGuestCols+` FROM f LEFT JOIN guests g ON g.tenant_id = f.tenant_id AND g.mail = f.mail`,
+		idHash, maxAttempts).Scan(append(flowDest(&f), g.Dest()...)...)
 	if err != nil {
 		return nil, nil, dbErr("count code attempt", err)
 	}
-	return &f, g.guest(), nil
+	return &f, g.Guest(), nil
 }
 
 // ConsumeCode is one UPDATE matching the MAC: the first caller clears it,

@@ -1,11 +1,11 @@
 package postgres
 
 import (
+	"context"
 	"time"
 
-	"context"
-
 	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/internal/storeutil"
 )
 
 const guestCols = `id, tenant_id, mail, display_name, state, invited_by, invited_at, redeemed_at,
@@ -82,13 +82,13 @@ func (q queries) ListGuests(ctx context.Context, tenantID string, state guestpas
 // and the lock.
 func (q queries) AddressState(ctx context.Context, tenantID, mail, lockKey string) (*guestpass.AddressState, error) {
 	var st guestpass.AddressState
-	var g leftGuest
+	var g storeutil.LeftGuest
 	err := q.db.QueryRow(ctx, `SELECT `+addressStateCols+addressStateFrom, tenantID, mail, lockKey).Scan(
-		append(g.dest(), ts(&st.InvitationExpiresAt), ts(&st.LockedUntil))...)
+		append(g.Dest(), ts(&st.InvitationExpiresAt), ts(&st.LockedUntil))...)
 	if err != nil {
 		return nil, dbErr("address state", err)
 	}
-	st.Guest = g.guest()
+	st.Guest = g.Guest()
 	return &st, nil
 }
 
@@ -101,15 +101,15 @@ func (q queries) AddressStateTakingTokens(ctx context.Context, tenantID, mail, l
 		return nil, 0, nil, err
 	}
 	var st guestpass.AddressState
-	var g leftGuest
+	var g storeutil.LeftGuest
 	var res []int64
 	err = q.db.QueryRow(ctx, `SELECT `+addressStateCols+`, take_tokens($4, $5, $6, $7)`+addressStateFrom,
 		tenantID, mail, lockKey, keys, now.UnixNano(), intervals, bursts).Scan(
-		append(g.dest(), ts(&st.InvitationExpiresAt), ts(&st.LockedUntil), &res)...)
+		append(g.Dest(), ts(&st.InvitationExpiresAt), ts(&st.LockedUntil), &res)...)
 	if err != nil {
 		return nil, 0, nil, dbErr("address state", err)
 	}
-	st.Guest = g.guest()
+	st.Guest = g.Guest()
 	refused, remaining := tokenResult(res)
 	return &st, refused, remaining, nil
 }
@@ -118,35 +118,10 @@ func (q queries) AddressStateTakingTokens(ctx context.Context, tenantID, mail, l
 // ($1 tenant, $2 address, $3 lock key), split where
 // AddressStateTakingTokens adds its column.
 const (
-	addressStateCols = leftGuestCols + `,
+	addressStateCols = storeutil.LeftGuestCols + `,
 		(SELECT i.expires_at FROM invitations i WHERE i.tenant_id = $1 AND i.guest_id = g.id
 			ORDER BY i.created_at DESC, i.seq DESC LIMIT 1),
 		(SELECT locked_until FROM locks WHERE key = $3)`
 	addressStateFrom = `
 		FROM (SELECT 1) AS one LEFT JOIN guests g ON g.tenant_id = $1 AND g.mail = $2`
 )
-
-// leftGuestCols are the guest columns of a LEFT JOIN on guests g: an
-// absent guest reads as found = false instead of NULLs.
-const leftGuestCols = `g.id IS NOT NULL, COALESCE(g.id, ''), COALESCE(g.tenant_id, ''),
-	COALESCE(g.mail, ''), COALESCE(g.display_name, ''), COALESCE(g.state, ''), COALESCE(g.invited_by, ''),
-	g.invited_at, g.redeemed_at, g.last_sign_in_at, g.created_at, g.updated_at, COALESCE(g.redeemed_with, '')`
-
-// leftGuest scans leftGuestCols.
-type leftGuest struct {
-	found bool
-	g     guestpass.Guest
-}
-
-func (l *leftGuest) dest() []any {
-	g := &l.g
-	return []any{&l.found, &g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
-		ts(&g.InvitedAt), ts(&g.RedeemedAt), ts(&g.LastSignInAt), ts(&g.CreatedAt), ts(&g.UpdatedAt), &g.RedeemedWith}
-}
-
-func (l *leftGuest) guest() *guestpass.Guest {
-	if !l.found {
-		return nil
-	}
-	return &l.g
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/guestpass/guestpass"
+	"github.com/guestpass/guestpass/internal/storeutil"
 )
 
 const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, code_mac,
@@ -74,13 +75,13 @@ func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempt
 	}
 	// SQLite has no UPDATE inside WITH; the guest is a second read on the
 	// same connection (the writer's: it sees this transaction).
-	var g leftGuest
-	err = q.wr.QueryRowContext(ctx, `SELECT `+leftGuestCols+` FROM (SELECT 1) AS one
-		LEFT JOIN guests g ON g.tenant_id = ? AND g.mail = ?`, f.TenantID, f.Mail).Scan(g.dest()...)
+	var g storeutil.LeftGuest
+	err = q.wr.QueryRowContext(ctx, `SELECT `+storeutil.LeftGuestCols+` FROM (SELECT 1) AS one
+		LEFT JOIN guests g ON g.tenant_id = ? AND g.mail = ?`, f.TenantID, f.Mail).Scan(g.Dest()...)
 	if err != nil {
 		return nil, nil, dbErr("count code attempt", err)
 	}
-	return f, g.guest(), nil
+	return f, g.Guest(), nil
 }
 
 // ConsumeCode is one UPDATE matching the MAC: the first caller clears it,

@@ -105,6 +105,49 @@ func FromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// TimeDest scans a Nanos column back into a UTC time. It is a
+// database/sql Scanner, which both stores' drivers accept.
+type TimeDest struct{ T *time.Time }
+
+func (d TimeDest) Scan(v any) error {
+	switch n := v.(type) {
+	case nil:
+		*d.T = time.Time{}
+	case int64:
+		*d.T = FromNanos(n)
+	default:
+		return fmt.Errorf("time column holds %T", v)
+	}
+	return nil
+}
+
+// LeftGuestCols are the guest columns of a LEFT JOIN on guests g: an
+// absent guest reads as found = false instead of NULLs.
+const LeftGuestCols = `g.id IS NOT NULL, COALESCE(g.id, ''), COALESCE(g.tenant_id, ''),
+	COALESCE(g.mail, ''), COALESCE(g.display_name, ''), COALESCE(g.state, ''), COALESCE(g.invited_by, ''),
+	g.invited_at, g.redeemed_at, g.last_sign_in_at, g.created_at, g.updated_at, COALESCE(g.redeemed_with, '')`
+
+// LeftGuest scans LeftGuestCols.
+type LeftGuest struct {
+	found bool
+	g     guestpass.Guest
+}
+
+// Dest is the scan destinations of LeftGuestCols, in order.
+func (l *LeftGuest) Dest() []any {
+	g := &l.g
+	return []any{&l.found, &g.ID, &g.TenantID, &g.Mail, &g.DisplayName, &g.State, &g.InvitedBy,
+		TimeDest{&g.InvitedAt}, TimeDest{&g.RedeemedAt}, TimeDest{&g.LastSignInAt}, TimeDest{&g.CreatedAt}, TimeDest{&g.UpdatedAt}, &g.RedeemedWith}
+}
+
+// Guest is the scanned guest, nil when the join found none.
+func (l *LeftGuest) Guest() *guestpass.Guest {
+	if !l.found {
+		return nil
+	}
+	return &l.g
+}
+
 // KindsJSON is how a tenant's mfaMethods are stored: a JSON list of names,
 // like the domain lists ("null" for nil).
 func KindsJSON(ks []guestpass.MFAKind) string {
