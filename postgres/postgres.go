@@ -125,6 +125,10 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	// The schema the tables are in, however it was chosen (Options.Schema
+	// or search_path in the URL), names the change channel and qualifies
+	// the indexes dropped.
+	var current string
 	err = lockedMigrate(ctx, pool, opts.Schema, func(conn *pgx.Conn) error {
 		if err := migrate(ctx, conn, opts.Schema, ms); err != nil {
 			return err
@@ -132,16 +136,13 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 		if err := q.Migrate(ctx); err != nil {
 			return err
 		}
-		return dropUnusedIndexes(ctx, conn)
+		if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+			return fmt.Errorf("current schema: %w", err)
+		}
+		return dropUnusedIndexes(ctx, conn, current)
 	})
 	if err != nil {
 		return nil, dbErr("migrate", err)
-	}
-	// The channel follows the schema the tables are in, however it was
-	// chosen (Options.Schema or search_path in the URL).
-	var current string
-	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
-		return nil, dbErr("current schema", err)
 	}
 	channel := changeChannel(current)
 	log := opts.Queue.Logger
@@ -155,14 +156,10 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 // dropUnusedIndexes drops River's indexes GuestPass never reads
 // (queue.UnusedIndexes). River's migrations create them, so this runs after
 // those, on every start; once they are gone it changes nothing.
-// The names are qualified with the schema River's tables are in, so a
-// search_path that goes on to other schemas cannot reach another
+// The names are qualified with schema, the one River's tables are in, so
+// a search_path that goes on to other schemas cannot reach another
 // installation's indexes.
-func dropUnusedIndexes(ctx context.Context, conn *pgx.Conn) error {
-	var schema string
-	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		return fmt.Errorf("current schema: %w", err)
-	}
+func dropUnusedIndexes(ctx context.Context, conn *pgx.Conn, schema string) error {
 	names := make([]string, len(queue.UnusedIndexes))
 	for i, n := range queue.UnusedIndexes {
 		names[i] = pgx.Identifier{schema, n}.Sanitize()
