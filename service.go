@@ -206,8 +206,6 @@ func (s *Service) take(ctx context.Context, q Queries, key string, l Limit) (boo
 	return ok, remaining, nil
 }
 
-// getTenant loads a tenant and maps "no such tenant" to a clear error.
-
 // sealMessage turns a message into a queued job.
 func (s *Service) sealMessage(m *Message, tenantID, invitationID string, notAfter time.Time, discard bool) (MailJob, error) {
 	id, err := s.newID()

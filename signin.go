@@ -157,12 +157,12 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 		return nil, internal("random", err)
 	}
 	// The address's state is read once, in the transaction that sends the
-	// code: the route comes from its guest, and a route other than the
-	// email code rolls the transaction back before anything is written.
+	// code, and the send limits are taken in the same statement: the route
+	// comes from the state's guest, and a route other than the email code
+	// rolls the transaction back, the limits taken included, before
+	// anything is written.
 	var g *Guest
 	var route Route
-	// The send limits are taken in the same statement; a route other than
-	// the code rolls them back with everything else.
 	takes, limitReasons := s.sendLimits(t, flow, addr, req.Client)
 	err = s.store.Update(ctx, func(tx Tx) error {
 		st, refused, _, err := tx.AddressStateTakingTokens(ctx, t.ID, addr, lockKey(t.ID, addr), s.clock.Now(), takes)
