@@ -148,19 +148,11 @@ type smtpSession struct {
 	lastUsed time.Time
 }
 
-// session returns a kept session that is fresh enough, or a new one.
-func (s *SMTP) session(ctx context.Context) (*smtpSession, bool, error) {
-	for {
-		select {
-		case ss := <-s.idle:
-			if time.Since(ss.lastUsed) < maxIdleTime {
-				return ss, true, nil
-			}
-			ss.quit()
-			continue
-		default:
-		}
-		break
+// session returns a kept session that is fresh enough (reused), or a new
+// one.
+func (s *SMTP) session(ctx context.Context) (ss *smtpSession, reused bool, err error) {
+	if ss := s.kept(); ss != nil {
+		return ss, true, nil
 	}
 	sc := &sendConn{}
 	client, err := s.newClient(s.dialer(ctx, sc))
@@ -173,6 +165,22 @@ func (s *SMTP) session(ctx context.Context) (*smtpSession, bool, error) {
 		return nil, false, err
 	}
 	return &smtpSession{client: client, smtp: session, conn: sc}, false, nil
+}
+
+// kept takes a kept session idle for less than maxIdleTime, ending the
+// staler ones it finds first; nil when there is none.
+func (s *SMTP) kept() *smtpSession {
+	for {
+		select {
+		case ss := <-s.idle:
+			if time.Since(ss.lastUsed) < maxIdleTime {
+				return ss
+			}
+			ss.quit()
+		default:
+			return nil
+		}
+	}
 }
 
 // keep offers ss for the next Send, or ends it when enough are kept.
