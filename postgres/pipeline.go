@@ -13,14 +13,15 @@ import (
 // it can, so that one round trip carries several: BEGIN waits for the first
 // statement, writes whose outcome no caller reads (execLate: audit rows, a
 // new flow, a refund) wait for the next statement that returns something,
-// and the last of them go with COMMIT. A send-code transaction takes four
-// round trips instead of eight. Each round trip is a pgx batch, one Sync:
-// PostgreSQL runs its statements in order and stops at the first error,
-// which then fails the transaction as any error does.
+// and the last of them go with COMMIT. A send-code transaction takes two
+// round trips instead of eight: the address state with the limits taken,
+// then everything else with COMMIT (the mail job too, see
+// tx.EnqueueMail). Each round trip is a pgx batch, one Sync: PostgreSQL
+// runs its statements in order and stops at the first error, which then
+// fails the transaction as any error does.
 //
-// It implements pgx.Tx so that River inserts jobs into it like any other
-// transaction; nested transactions (savepoints) are refused, as nothing of
-// ours or River's insert path uses them.
+// It is the dbtx of the queries inside Update and nothing more: no nested
+// transactions, batches or copies of its own.
 type pipeTx struct {
 	conn    *pgxpool.Conn
 	pending []lateStmt
@@ -35,9 +36,7 @@ type lateStmt struct {
 	args    []any
 }
 
-var _ pgx.Tx = (*pipeTx)(nil)
-
-var errNestedTx = errors.New("postgres: nested transactions are not supported inside Update")
+var _ dbtx = (*pipeTx)(nil)
 
 func beginPipe(ctx context.Context, pool *pgxpool.Pool) (*pipeTx, error) {
 	conn, err := pool.Acquire(ctx)
@@ -79,18 +78,6 @@ func (t *pipeTx) send(ctx context.Context, last string, args []any) (pgx.BatchRe
 		}
 	}
 	return br, nil
-}
-
-// flush sends whatever is pending.
-func (t *pipeTx) flush(ctx context.Context) error {
-	if len(t.pending) == 0 {
-		return nil
-	}
-	br, err := t.send(ctx, "", nil)
-	if err != nil {
-		return err
-	}
-	return br.Close()
 }
 
 func (t *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
@@ -163,35 +150,6 @@ func (t *pipeTx) release() {
 	t.conn.Release()
 }
 
-func (t *pipeTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	if err := t.flush(ctx); err != nil {
-		return errBatch{err}
-	}
-	return t.conn.SendBatch(ctx, b)
-}
-
-func (t *pipeTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
-	if err := t.flush(ctx); err != nil {
-		return 0, err
-	}
-	return t.conn.CopyFrom(ctx, table, cols, src)
-}
-
-func (t *pipeTx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
-	if err := t.flush(ctx); err != nil {
-		return nil, err
-	}
-	return t.conn.Conn().Prepare(ctx, name, sql)
-}
-
-func (t *pipeTx) Begin(context.Context) (pgx.Tx, error) { return nil, errNestedTx }
-
-func (t *pipeTx) LargeObjects() pgx.LargeObjects {
-	panic("postgres: large objects are not used inside Update")
-}
-
-func (t *pipeTx) Conn() *pgx.Conn { return t.conn.Conn() }
-
 // batchRows closes the batch with the rows.
 type batchRows struct {
 	pgx.Rows
@@ -227,15 +185,6 @@ func (r *batchRow) Scan(dest ...any) error {
 	r.rows.Close()
 	return r.rows.Err()
 }
-
-// errBatch is a pgx.BatchResults that only fails.
-type errBatch struct{ err error }
-
-func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
-func (b errBatch) Query() (pgx.Rows, error)         { return nil, b.err }
-func (b errBatch) QueryRow() pgx.Row                { return &batchRow{err: b.err} }
-func (b errBatch) Close() error                     { return b.err }
-func (b errBatch) Tx() pgx.Tx                       { return nil }
 
 // execLate runs a write whose outcome no caller reads: inside Update it
 // waits for the transaction's next round trip, elsewhere it runs now. Its

@@ -23,6 +23,8 @@ type Queue[TTx any] struct {
 	client *river.Client[TTx]
 	logger *slog.Logger
 	slot   *handlerSlot
+	cfg    Config
+	notify *notifyLimiter
 }
 
 // New builds a queue on driver. It does not touch the database; call
@@ -43,7 +45,8 @@ func New[TTx any](driver riverdriver.Driver[TTx], cfg Config) (*Queue[TTx], erro
 	if err != nil {
 		return nil, fmt.Errorf("queue: new client: %w", err)
 	}
-	return &Queue[TTx]{driver: driver, client: client, logger: cfg.Logger, slot: slot}, nil
+	return &Queue[TTx]{driver: driver, client: client, logger: cfg.Logger, slot: slot, cfg: cfg,
+		notify: &notifyLimiter{every: cfg.FetchCooldown}}, nil
 }
 
 func riverConfig(cfg Config, workers *river.Workers) *river.Config {
