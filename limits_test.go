@@ -195,3 +195,34 @@ func TestUndeliveredCodeDropped(t *testing.T) {
 }
 
 var errTemporary = guestpass.Errorf(guestpass.KindUnavailable, "smtp_down", "451 try later")
+
+// TestGuessWhileLockedCostsNothing: a guess at a locked address is
+// refused before it is compared, and its charges roll back: however many
+// come, the network's budget is left for others.
+func TestGuessWhileLockedCostsNothing(t *testing.T) {
+	l := guestpass.DefaultLimits()
+	l.GuestFailures = guestpass.Limit{Burst: 2, Per: time.Hour}
+	l.VerifyPerIP = guestpass.Limit{Burst: 5, Per: time.Hour}
+	path, clock, mailer := cluster(t)
+	e := newNode(t, path, clock, mailer, nil, withLimits(l))
+	var err error
+	e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso", VerifiedDomains: []string{"contoso.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.invite(t, "jo@fabrikam.com")
+	e.invite(t, "al@fabrikam.com")
+	flow := e.send(t, "", "jo@fabrikam.com")
+	code := e.waitCodes(t, "jo@fabrikam.com", 1)[0]
+	for i, want := range []string{"wrong_code", "locked", "locked", "locked", "locked", "locked", "locked"} {
+		if _, err := e.verify(t, flow, wrongCode(code)); codeOf(err) != want {
+			t.Fatalf("guess %d: %v, want %s", i+1, err, want)
+		}
+	}
+	// Two of the network's five guesses were spent; five more were refused
+	// for the lock. A guess for another address still gets through.
+	flow = e.send(t, "", "al@fabrikam.com")
+	if _, err := e.verify(t, flow, e.waitCodes(t, "al@fabrikam.com", 1)[0]); err != nil {
+		t.Fatalf("another address after guesses at a locked one: %v", err)
+	}
+}

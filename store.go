@@ -128,6 +128,12 @@ type Queries interface {
 	// when key is not locked.
 	SetLock(ctx context.Context, key string, until time.Time) error
 	LockedUntil(ctx context.Context, key string) (time.Time, error)
+	// LockedUntilTakingTokens is LockedUntil(lockKey) and then
+	// TakeTokens(now, takes), in one round trip where the store can make it
+	// one: a guess at a code needs both before it decides anything. As in
+	// AddressStateTakingTokens, the takes do not depend on the lock; a
+	// caller that must not keep them rolls back.
+	LockedUntilTakingTokens(ctx context.Context, lockKey string, now time.Time, takes []TokenTake) (until time.Time, refused int, remaining []int, err error)
 
 	AppendAudit(ctx context.Context, e *AuditEvent) error
 	// ListAudit lists a tenant's events newest first, filtered by type when

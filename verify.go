@@ -140,30 +140,25 @@ func (s *Service) guessCode(ctx context.Context, tx Tx, t *Tenant, token, code s
 }
 
 // chargeGuess charges one guess at addr's codes, email or second factor,
-// in tx: a locked address is refused first, then one call takes a token of
-// the network's budget and, unless that refused, one of the address's
-// hourly failure budget. It returns the address budget's tokens left.
-// refused is the lock set because that budget ran out, which must commit;
-// err rolls tx back (an internal error, the address already locked, or the
-// network over its budget: a guess refused before it is compared costs
-// nothing).
+// in tx: one call reads the address's lock and takes a token of the
+// network's budget and, unless that refused, one of the address's hourly
+// failure budget. A locked address is refused first, and its takes roll
+// back with tx. It returns the address budget's tokens left. refused is
+// the lock set because that budget ran out, which must commit; err rolls
+// tx back (an internal error, the address already locked, or the network
+// over its budget: a guess refused before it is compared costs nothing).
 func (s *Service) chargeGuess(ctx context.Context, tx Tx, t *Tenant, addr string, c Client) (left int, refused, err error) {
 	now := s.clock.Now()
-	until, err := tx.LockedUntil(ctx, lockKey(t.ID, addr))
-	if err != nil {
-		return 0, nil, internal("lock", err)
-	}
-	if now.Before(until) {
-		return 0, nil, errLocked(until)
-	}
 	budget := s.limits.GuestFailures
-	refusedAt, remaining, err := tx.TakeTokens(ctx, now, []TokenTake{
+	until, refusedAt, remaining, err := tx.LockedUntilTakingTokens(ctx, lockKey(t.ID, addr), now, []TokenTake{
 		{"verify:ip:" + c.IP, s.limits.VerifyPerIP.interval(), s.limits.VerifyPerIP.Burst},
 		{budgetKey(t.ID, addr), budget.interval(), budget.Burst},
 	})
 	switch {
 	case err != nil:
 		return 0, nil, internal("limit guess", err)
+	case now.Before(until):
+		return 0, nil, errLocked(until)
 	case refusedAt == 0:
 		return 0, nil, errNetworkLimited
 	case refusedAt == 1:

@@ -55,6 +55,24 @@ func (q queries) TakeTokens(ctx context.Context, now time.Time, takes []guestpas
 	return refused, remaining, nil
 }
 
+// LockedUntilTakingTokens is LockedUntil's read with take_tokens as a
+// second column: one round trip.
+func (q queries) LockedUntilTakingTokens(ctx context.Context, lockKey string, now time.Time, takes []guestpass.TokenTake) (time.Time, int, []int, error) {
+	keys, intervals, bursts, err := tokenArgs(takes)
+	if err != nil {
+		return time.Time{}, 0, nil, err
+	}
+	var until time.Time
+	var res []int64
+	err = q.db.QueryRow(ctx, `SELECT (SELECT locked_until FROM locks WHERE key = $1), take_tokens($2, $3, $4, $5)`,
+		lockKey, keys, now.UnixNano(), intervals, bursts).Scan(ts(&until), &res)
+	if err != nil {
+		return time.Time{}, 0, nil, dbErr("locked until taking tokens", err)
+	}
+	refused, remaining := tokenResult(res)
+	return until, refused, remaining, nil
+}
+
 // tokenArgs are take_tokens' array arguments.
 func tokenArgs(takes []guestpass.TokenTake) (keys []string, intervals, bursts []int64, err error) {
 	keys = make([]string, len(takes))

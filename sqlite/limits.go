@@ -67,6 +67,20 @@ func (q queries) SetLock(ctx context.Context, key string, until time.Time) error
 	return dbErr("set lock", err)
 }
 
+// LockedUntilTakingTokens is LockedUntil and then TakeTokens: SQLite has
+// no round trips to save.
+func (q queries) LockedUntilTakingTokens(ctx context.Context, lockKey string, now time.Time, takes []guestpass.TokenTake) (time.Time, int, []int, error) {
+	until, err := q.LockedUntil(ctx, lockKey)
+	if err != nil {
+		return time.Time{}, 0, nil, err
+	}
+	refused, remaining, err := q.TakeTokens(ctx, now, takes)
+	if err != nil {
+		return time.Time{}, 0, nil, err
+	}
+	return until, refused, remaining, nil
+}
+
 // LockedUntil returns the stored time even when it has passed: comparing
 // it with now is the caller's policy.
 func (q queries) LockedUntil(ctx context.Context, key string) (time.Time, error) {

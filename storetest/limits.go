@@ -113,6 +113,27 @@ func takeTokensTests() []test {
 				t.Fatal("interval 0 accepted")
 			}
 		}},
+		{"WithLock", func(t *testing.T, s guestpass.Store) {
+			must(t, s.SetLock(t.Context(), "lock:x", at(3*time.Hour)))
+			type withLock struct {
+				Until time.Time
+				Takes result
+			}
+			call := func(lockKey string) withLock {
+				t.Helper()
+				until, refused, remaining, err := s.LockedUntilTakingTokens(t.Context(), lockKey, at(0), takes(2, 1))
+				must(t, err)
+				return withLock{until, result{refused, remaining}}
+			}
+			// The lock is LockedUntil's and the takes are TakeTokens',
+			// made whether or not the key is locked.
+			equal(t, withLock{at(3 * time.Hour), result{2, []int{1, 0}}}, call("lock:x"))
+			equal(t, withLock{time.Time{}, result{1, []int{0}}}, call("lock:none"))
+			equal(t, take{false, 0}, mustTake(t, s, "a", at(0), time.Minute, 2))
+			if _, _, _, err := s.LockedUntilTakingTokens(t.Context(), "lock:x", at(0), []guestpass.TokenTake{{Key: "c", Burst: 1}}); err == nil {
+				t.Fatal("interval 0 accepted")
+			}
+		}},
 		{"ExactUnderRace", func(t *testing.T, s guestpass.Store) {
 			// Two buckets in one call: 4 of the 20 calls pass both.
 			ok := race(t, 20, func() (bool, error) {
