@@ -94,10 +94,13 @@ type Queries interface {
 	// locked until the transaction ends, so no other caller can spend the
 	// code in between.
 	CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempts int) (*Flow, *Guest, error)
-	// ConsumeCode clears the flow's pending code, and moves the flow to
-	// state, if and only if its MAC is still mac: exactly one of two racing
-	// callers gets true.
-	ConsumeCode(ctx context.Context, idHash, mac []byte, state FlowState, guestID string) (bool, error)
+	// SpendCode clears the flow's pending code and moves the flow to state.
+	// It belongs in the Update that counted the guess: CountCodeAttempt
+	// locked the flow and returned its MAC, so no one else can spend the
+	// code in between and the store may send the write with COMMIT. If the
+	// flow's MAC is not mac after all, the transaction fails with
+	// ErrConflict, at the latest when it commits.
+	SpendCode(ctx context.Context, idHash, mac []byte, state FlowState, guestID string) error
 
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, tokenHash []byte) (*Session, error)

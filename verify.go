@@ -188,19 +188,17 @@ func errLocked(until time.Time) error {
 
 var errCodeUsedUp = Errorf(KindInvalid, "code_used_up", "This code can no longer be used. Request a new code.")
 
-// consumeCode spends a correct code exactly once. refused is a guest who
+// consumeCode spends a correct code. CountCodeAttempt locked the flow in
+// tx, so the code is this guess's to spend: a second guess with the same
+// code waits for tx and then finds no code pending. refused is a guest who
 // may not sign in.
 func (s *Service) consumeCode(ctx context.Context, tx Tx, t *Tenant, f *Flow, g *Guest) (refused, err error) {
 	next := FlowCodeSent
 	if g.State == GuestPendingAcceptance {
 		next = FlowConsent
 	}
-	won, err := tx.ConsumeCode(ctx, f.IDHash, f.CodeMAC, next, g.ID)
-	if err != nil {
-		return nil, internal("consume code", err)
-	}
-	if !won {
-		return errCodeUsedUp, nil
+	if err := tx.SpendCode(ctx, f.IDHash, f.CodeMAC, next, g.ID); err != nil {
+		return nil, internal("spend code", err)
 	}
 	if g.State == GuestDisabled {
 		return Errorf(KindForbidden, "guest_disabled", "Your access to %s has been disabled. Contact the person who invited you.", t.DisplayName), nil

@@ -19,6 +19,7 @@ const (
 	codeForeignKeyViolation  = "23503"
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
+	codeNoDataFound          = "P0002" // expect_rows, migration 0080
 )
 
 // dbErr maps a database error to the store's sentinels, with op as context.
@@ -39,6 +40,9 @@ func dbErr(op string, err error) error {
 	case codeForeignKeyViolation:
 		// The row names a tenant or guest that does not exist.
 		return fmt.Errorf("postgres: %s: %w: %w", op, guestpass.ErrNotFound, err)
+	case codeNoDataFound:
+		// A late write did not change the rows its caller held locked.
+		return fmt.Errorf("postgres: %s: %w: %w", op, guestpass.ErrConflict, err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/storeutil"
-	"github.com/jackc/pgx/v5"
 )
 
 const flowCols = `id_hash, tenant_id, mail, invitation_id, return_to, state, code_mac,
@@ -83,22 +81,13 @@ func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempt
 	return &f, g.Guest(), nil
 }
 
-// ConsumeCode is one UPDATE matching the MAC: the first caller clears it,
-// so a second, re-checking the WHERE after the first commits, matches
-// nothing.
-func (q queries) ConsumeCode(ctx context.Context, idHash, mac []byte, state guestpass.FlowState, guestID string) (bool, error) {
-	if len(mac) == 0 {
-		return false, nil
-	}
-	var done bool
-	err := q.db.QueryRow(ctx, `UPDATE flows SET code_mac = NULL, state = $1, guest_id = $2
-		WHERE id_hash = $3 AND code_mac = $4
-		RETURNING true`, state, guestID, idHash, mac).Scan(&done)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, dbErr("consume code", err)
-	}
-	return done, nil
+// SpendCode is late: the UPDATE goes with the transaction's next round
+// trip, COMMIT at the latest, and expect_rows (migration 0080) fails the
+// transaction there if it did not change the one row.
+func (q queries) SpendCode(ctx context.Context, idHash, mac []byte, state guestpass.FlowState, guestID string) error {
+	return q.execLate(ctx, "spend code", `WITH spent AS (
+			UPDATE flows SET code_mac = NULL, state = $1, guest_id = $2
+			WHERE id_hash = $3 AND code_mac = $4
+			RETURNING 1)
+		SELECT expect_rows('spend code', count(*), 1) FROM spent`, state, guestID, idHash, mac)
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/internal/storeutil"
@@ -84,20 +85,20 @@ func (q queries) CountCodeAttempt(ctx context.Context, idHash []byte, maxAttempt
 	return f, g.Guest(), nil
 }
 
-// ConsumeCode is one UPDATE matching the MAC: the first caller clears it,
-// so a second finds nothing to match.
-func (q queries) ConsumeCode(ctx context.Context, idHash, mac []byte, state guestpass.FlowState, guestID string) (bool, error) {
-	if len(mac) == 0 {
-		return false, nil
-	}
+// SpendCode is one UPDATE matching the MAC; the writer connection is this
+// transaction's alone, so the flow cannot have changed since it was counted.
+func (q queries) SpendCode(ctx context.Context, idHash, mac []byte, state guestpass.FlowState, guestID string) error {
 	res, err := q.wr.ExecContext(ctx, `UPDATE flows SET code_mac = NULL, state = ?, guest_id = ?
 		WHERE id_hash = ? AND code_mac = ?`, state, guestID, idHash, mac)
 	if err != nil {
-		return false, dbErr("consume code", err)
+		return dbErr("spend code", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, dbErr("consume code", err)
+		return dbErr("spend code", err)
 	}
-	return n == 1, nil
+	if n != 1 {
+		return fmt.Errorf("sqlite: spend code: changed %d rows, want 1: %w", n, guestpass.ErrConflict)
+	}
+	return nil
 }

@@ -118,57 +118,71 @@ func codeTests() []test {
 				t.Fatalf("%d attempts counted, want 5", ok)
 			}
 		}},
-		{"ConsumeOnce", func(t *testing.T, s guestpass.Store) {
+		{"SpendOnce", func(t *testing.T, s guestpass.Store) {
 			f := mustFlow(t, s, "tenant-1")
-			ok, err := s.ConsumeCode(t.Context(), f.IDHash, randomHash(t), guestpass.FlowConsent, "guest-1")
-			must(t, err)
-			if ok {
-				t.Fatal("wrong MAC consumed the code")
-			}
-			ok, err = s.ConsumeCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
-			must(t, err)
-			if !ok {
-				t.Fatal("right MAC did not consume the code")
-			}
+			must(t, s.Update(t.Context(), func(tx guestpass.Tx) error {
+				if _, _, err := tx.CountCodeAttempt(t.Context(), f.IDHash, 5); err != nil {
+					return err
+				}
+				return tx.SpendCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
+			}))
 			got, err := s.GetFlow(t.Context(), f.IDHash)
 			must(t, err)
-			f.CodeMAC, f.State, f.GuestID = nil, guestpass.FlowConsent, "guest-1"
+			mac := f.CodeMAC
+			f.CodeMAC, f.CodeAttempts, f.State, f.GuestID = nil, 1, guestpass.FlowConsent, "guest-1"
 			equal(t, f, got)
-			ok, err = s.ConsumeCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
-			must(t, err)
-			if ok {
-				t.Fatal("code consumed twice")
-			}
+			_, _, err = s.CountCodeAttempt(t.Context(), f.IDHash, 5)
+			wantErr(t, err, guestpass.ErrNotFound)
+			err = s.Update(t.Context(), func(tx guestpass.Tx) error {
+				return tx.SpendCode(t.Context(), f.IDHash, mac, guestpass.FlowConsent, "guest-1")
+			})
+			wantErr(t, err, guestpass.ErrConflict)
 		}},
-		{"ConsumeExactlyOnceUnderRace", func(t *testing.T, s guestpass.Store) {
+		{"SpendExactlyOnceUnderRace", func(t *testing.T, s guestpass.Store) {
 			f := mustFlow(t, s, "tenant-1")
 			ok := race(t, 20, func() (bool, error) {
-				return s.ConsumeCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
+				err := s.Update(t.Context(), func(tx guestpass.Tx) error {
+					if _, _, err := tx.CountCodeAttempt(t.Context(), f.IDHash, 100); err != nil {
+						return err
+					}
+					return tx.SpendCode(t.Context(), f.IDHash, f.CodeMAC, guestpass.FlowConsent, "guest-1")
+				})
+				if guestpass.KindOf(err) == guestpass.KindNotFound {
+					return false, nil
+				}
+				return err == nil, err
 			})
 			if ok != 1 {
-				t.Fatalf("%d callers consumed the code, want 1", ok)
+				t.Fatalf("%d callers spent the code, want 1", ok)
 			}
 		}},
-		{"NoPendingCodeCannotBeConsumed", func(t *testing.T, s guestpass.Store) {
-			f := newFlow(t, "tenant-1")
-			f.CodeMAC = nil
-			must(t, s.CreateFlow(t.Context(), f))
-			ok, err := s.ConsumeCode(t.Context(), f.IDHash, nil, guestpass.FlowConsent, "guest-1")
-			must(t, err)
-			if ok {
-				t.Fatal("consumed a code that was never sent")
-			}
-		}},
-		{"ReplacedCodeIsVoid", func(t *testing.T, s guestpass.Store) {
+		{"SpendOfAnotherCodeFailsTheTransaction", func(t *testing.T, s guestpass.Store) {
 			f := mustFlow(t, s, "tenant-1")
 			old := f.CodeMAC
 			f.CodeMAC = randomHash(t)
 			must(t, s.UpdateFlow(t.Context(), f))
-			ok, err := s.ConsumeCode(t.Context(), f.IDHash, old, guestpass.FlowConsent, "guest-1")
+			err := s.Update(t.Context(), func(tx guestpass.Tx) error {
+				if _, _, err := tx.CountCodeAttempt(t.Context(), f.IDHash, 5); err != nil {
+					return err
+				}
+				return tx.SpendCode(t.Context(), f.IDHash, old, guestpass.FlowConsent, "guest-1")
+			})
+			wantErr(t, err, guestpass.ErrConflict)
+			got, err := s.GetFlow(t.Context(), f.IDHash)
 			must(t, err)
-			if ok {
-				t.Fatal("replaced code consumed")
-			}
+			equal(t, f, got) // the attempt counted before it rolled back too
+		}},
+		{"SpendWithoutPendingCodeFails", func(t *testing.T, s guestpass.Store) {
+			f := newFlow(t, "tenant-1")
+			f.CodeMAC = nil
+			must(t, s.CreateFlow(t.Context(), f))
+			err := s.Update(t.Context(), func(tx guestpass.Tx) error {
+				return tx.SpendCode(t.Context(), f.IDHash, nil, guestpass.FlowConsent, "guest-1")
+			})
+			wantErr(t, err, guestpass.ErrConflict)
+			got, err := s.GetFlow(t.Context(), f.IDHash)
+			must(t, err)
+			equal(t, f, got)
 		}},
 	}
 }
