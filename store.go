@@ -66,8 +66,8 @@ type Queries interface {
 	// AddressState reads, in one go, what decides whether an address may get
 	// a code. It does the same work whether or not the address is a guest.
 	AddressState(ctx context.Context, tenantID, mail, lockKey string) (*AddressState, error)
-	// AddressStateTakingTokens is AddressState and then TakeTokens(now,
-	// takes), in one round trip where the store can make it one: a code
+	// AddressStateTakingTokens is AddressState and then the takes (see
+	// TokenTake), in one round trip where the store can make it one: a code
 	// send needs both before it decides anything, and on PostgreSQL each
 	// round trip inside its transaction holds a connection. The takes do
 	// not depend on the state read; a caller that must not keep them rolls
@@ -118,12 +118,6 @@ type Queries interface {
 	// returns false, and changes nothing, when the bucket is empty; remaining
 	// is the number of tokens left after this call.
 	TakeToken(ctx context.Context, key string, now time.Time, interval time.Duration, burst int) (ok bool, remaining int, err error)
-	// TakeTokens takes one token from each bucket in order, as TakeToken,
-	// and stops at the first that is empty: refused is its index
-	// (len(takes) when every take succeeded), and remaining holds the
-	// tokens left after each successful take. Buckets after a refusal are
-	// not touched.
-	TakeTokens(ctx context.Context, now time.Time, takes []TokenTake) (refused int, remaining []int, err error)
 	// ReturnToken gives one token back (for budgets reserved before an
 	// outcome is known).
 	ReturnToken(ctx context.Context, key string, interval time.Duration) error
@@ -131,8 +125,8 @@ type Queries interface {
 	// when key is not locked.
 	SetLock(ctx context.Context, key string, until time.Time) error
 	LockedUntil(ctx context.Context, key string) (time.Time, error)
-	// LockedUntilTakingTokens is LockedUntil(lockKey) and then
-	// TakeTokens(now, takes), in one round trip where the store can make it
+	// LockedUntilTakingTokens is LockedUntil(lockKey) and then the takes
+	// (see TokenTake), in one round trip where the store can make it
 	// one: a guess at a code needs both before it decides anything. As in
 	// AddressStateTakingTokens, the takes do not depend on the lock; a
 	// caller that must not keep them rolls back.
@@ -171,7 +165,12 @@ type Mailer interface {
 	Send(ctx context.Context, m *Message) error
 }
 
-// TokenTake names one bucket of a TakeTokens call.
+// TokenTake names one bucket of a call that takes tokens
+// (AddressStateTakingTokens, LockedUntilTakingTokens). The call takes one
+// token from each bucket in order, as TakeToken, and stops at the first
+// that is empty: refused is its index (len(takes) when every take
+// succeeded), and remaining holds the tokens left after each successful
+// take. Buckets after a refusal are not touched.
 type TokenTake struct {
 	Key      string
 	Interval time.Duration

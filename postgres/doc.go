@@ -5,7 +5,7 @@
 // several nodes against one database.
 //
 // Every read-modify-write the service relies on (TakeToken,
-// CountCodeAttempt, ConsumeCode, SetMailDelivery) is a single statement, so
+// CountCodeAttempt, SpendCode, SetMailDelivery) is a single statement, so
 // transactions run at READ COMMITTED; Update retries its function on a
 // serialization failure or deadlock.
 //

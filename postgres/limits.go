@@ -39,23 +39,8 @@ func (q queries) TakeToken(ctx context.Context, key string, now time.Time, inter
 	return true, int((n + b*iv - tat) / iv), nil
 }
 
-// TakeTokens is the take_tokens function of migration 0070: the takes run
-// in the database one after another, in one round trip.
-func (q queries) TakeTokens(ctx context.Context, now time.Time, takes []guestpass.TokenTake) (int, []int, error) {
-	keys, intervals, bursts, err := tokenArgs(takes)
-	if err != nil {
-		return 0, nil, err
-	}
-	var res []int64
-	err = q.db.QueryRow(ctx, `SELECT take_tokens($1, $2, $3, $4)`, keys, now.UnixNano(), intervals, bursts).Scan(&res)
-	if err != nil {
-		return 0, nil, dbErr("take tokens", err)
-	}
-	refused, remaining := tokenResult(res)
-	return refused, remaining, nil
-}
-
-// LockedUntilTakingTokens is LockedUntil's read with take_tokens as a
+// LockedUntilTakingTokens is LockedUntil's read with take_tokens
+// (migration 0070, the takes one after another in the database) as a
 // second column: one round trip.
 func (q queries) LockedUntilTakingTokens(ctx context.Context, lockKey string, now time.Time, takes []guestpass.TokenTake) (time.Time, int, []int, error) {
 	keys, intervals, bursts, err := tokenArgs(takes)

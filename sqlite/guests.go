@@ -96,14 +96,13 @@ func (q queries) AddressState(ctx context.Context, tenantID, mail, lockKey strin
 	return &st, nil
 }
 
-// AddressStateTakingTokens is AddressState and then TakeTokens: SQLite
-// has no round trips to save.
+// AddressStateTakingTokens is AddressState and then takeTokens.
 func (q queries) AddressStateTakingTokens(ctx context.Context, tenantID, mail, lockKey string, now time.Time, takes []guestpass.TokenTake) (*guestpass.AddressState, int, []int, error) {
 	st, err := q.AddressState(ctx, tenantID, mail, lockKey)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	refused, remaining, err := q.TakeTokens(ctx, now, takes)
+	refused, remaining, err := q.takeTokens(ctx, now, takes)
 	if err != nil {
 		return nil, 0, nil, err
 	}

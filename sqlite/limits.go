@@ -37,8 +37,8 @@ func (q queries) TakeToken(ctx context.Context, key string, now time.Time, inter
 	return true, int((n + b*iv - tat) / iv), nil
 }
 
-// TakeTokens is TakeToken in turn: SQLite has no round trips to save.
-func (q queries) TakeTokens(ctx context.Context, now time.Time, takes []guestpass.TokenTake) (int, []int, error) {
+// takeTokens is TakeToken in turn: SQLite has no round trips to save.
+func (q queries) takeTokens(ctx context.Context, now time.Time, takes []guestpass.TokenTake) (int, []int, error) {
 	remaining := make([]int, 0, len(takes))
 	for _, t := range takes {
 		ok, left, err := q.TakeToken(ctx, t.Key, now, t.Interval, t.Burst)
@@ -67,14 +67,13 @@ func (q queries) SetLock(ctx context.Context, key string, until time.Time) error
 	return dbErr("set lock", err)
 }
 
-// LockedUntilTakingTokens is LockedUntil and then TakeTokens: SQLite has
-// no round trips to save.
+// LockedUntilTakingTokens is LockedUntil and then takeTokens.
 func (q queries) LockedUntilTakingTokens(ctx context.Context, lockKey string, now time.Time, takes []guestpass.TokenTake) (time.Time, int, []int, error) {
 	until, err := q.LockedUntil(ctx, lockKey)
 	if err != nil {
 		return time.Time{}, 0, nil, err
 	}
-	refused, remaining, err := q.TakeTokens(ctx, now, takes)
+	refused, remaining, err := q.takeTokens(ctx, now, takes)
 	if err != nil {
 		return time.Time{}, 0, nil, err
 	}

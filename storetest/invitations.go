@@ -97,7 +97,7 @@ func invitationTests() []test {
 				must(t, err)
 				return result{st, refused, remaining}
 			}
-			// The state is AddressState's, and the takes are TakeTokens':
+			// The state is AddressState's, and the takes are as in TakeTokens:
 			// the second call is refused by b and leaves nothing after it.
 			equal(t, result{&guestpass.AddressState{Guest: g, InvitationExpiresAt: inv.ExpiresAt, LockedUntil: at(3 * time.Hour)}, 2, []int{1, 0}}, call(g.Mail))
 			equal(t, result{&guestpass.AddressState{LockedUntil: at(3 * time.Hour)}, 1, []int{0}}, call("al@fabrikam.com"))

@@ -81,9 +81,19 @@ func takeTokensTests() []test {
 		Refused   int
 		Remaining []int
 	}
+	// The takes are tested through LockedUntilTakingTokens on a key never
+	// locked, then with a lock in WithLock.
+	takeAll := func(t *testing.T, s guestpass.Store, now time.Time, ts []guestpass.TokenTake) (int, []int, error) {
+		t.Helper()
+		until, refused, remaining, err := s.LockedUntilTakingTokens(t.Context(), "lock:none", now, ts)
+		if !until.IsZero() {
+			t.Fatalf("lock:none locked until %v", until)
+		}
+		return refused, remaining, err
+	}
 	mustTakeAll := func(t *testing.T, s guestpass.Store, now time.Time, ts []guestpass.TokenTake) result {
 		t.Helper()
-		refused, remaining, err := s.TakeTokens(t.Context(), now, ts)
+		refused, remaining, err := takeAll(t, s, now, ts)
 		must(t, err)
 		return result{refused, remaining}
 	}
@@ -109,7 +119,7 @@ func takeTokensTests() []test {
 			equal(t, result{0, []int{}}, mustTakeAll(t, s, at(0), nil))
 		}},
 		{"BadIntervalIsAnError", func(t *testing.T, s guestpass.Store) {
-			if _, _, err := s.TakeTokens(t.Context(), at(0), []guestpass.TokenTake{{Key: "a", Burst: 1}}); err == nil {
+			if _, _, err := takeAll(t, s, at(0), []guestpass.TokenTake{{Key: "a", Burst: 1}}); err == nil {
 				t.Fatal("interval 0 accepted")
 			}
 		}},
@@ -125,8 +135,8 @@ func takeTokensTests() []test {
 				must(t, err)
 				return withLock{until, result{refused, remaining}}
 			}
-			// The lock is LockedUntil's and the takes are TakeTokens',
-			// made whether or not the key is locked.
+			// The lock is LockedUntil's, and the takes are made whether
+			// or not the key is locked.
 			equal(t, withLock{at(3 * time.Hour), result{2, []int{1, 0}}}, call("lock:x"))
 			equal(t, withLock{time.Time{}, result{1, []int{0}}}, call("lock:none"))
 			equal(t, take{false, 0}, mustTake(t, s, "a", at(0), time.Minute, 2))
@@ -137,7 +147,7 @@ func takeTokensTests() []test {
 		{"ExactUnderRace", func(t *testing.T, s guestpass.Store) {
 			// Two buckets in one call: 4 of the 20 calls pass both.
 			ok := race(t, 20, func() (bool, error) {
-				refused, _, err := s.TakeTokens(t.Context(), at(0), []guestpass.TokenTake{
+				refused, _, err := takeAll(t, s, at(0), []guestpass.TokenTake{
 					{Key: "wide", Interval: time.Minute, Burst: 10},
 					{Key: "narrow", Interval: time.Minute, Burst: 4},
 				})
