@@ -38,12 +38,9 @@ type lateStmt struct {
 
 var _ dbtx = (*pipeTx)(nil)
 
-func beginPipe(ctx context.Context, pool *pgxpool.Pool) (*pipeTx, error) {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &pipeTx{conn: conn, pending: []lateStmt{{op: "begin", sql: "BEGIN"}}}, nil
+// newPipe starts a transaction on conn, which it releases at the end.
+func newPipe(conn *pgxpool.Conn) *pipeTx {
+	return &pipeTx{conn: conn, pending: []lateStmt{{op: "begin", sql: "BEGIN"}}}
 }
 
 // late queues a statement whose result nobody reads.
@@ -186,11 +183,17 @@ func (r *batchRow) Scan(dest ...any) error {
 	return r.rows.Err()
 }
 
+// lateQueuer is a transaction that sends writes with its next round trip:
+// a pipeTx, or a member of a group (group.go).
+type lateQueuer interface {
+	late(op, sql string, args []any)
+}
+
 // execLate runs a write whose outcome no caller reads: inside Update it
 // waits for the transaction's next round trip, elsewhere it runs now. Its
 // errors inside Update surface from that later call, or from Commit.
 func (q queries) execLate(ctx context.Context, op, sql string, args ...any) error {
-	if t, ok := q.db.(*pipeTx); ok {
+	if t, ok := q.db.(lateQueuer); ok {
 		t.late(op, sql, args)
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/queue"
@@ -34,6 +35,10 @@ type Options struct {
 	Schema string
 	// Queue tunes the mail queue.
 	Queue queue.Config
+	// GroupMax is the most Updates that share one transaction while every
+	// lane is busy (group.go); 0 means DefaultGroupMax, 1 turns sharing
+	// off.
+	GroupMax int
 }
 
 // DefaultMaxConns is the pool size when neither Options.MaxConns nor the
@@ -65,6 +70,14 @@ type Store struct {
 	signal     chan struct{}
 	listenStop context.CancelFunc
 	listenDone chan struct{}
+
+	// Group commit (group.go).
+	groupMax  int
+	groupMu   sync.Mutex
+	forming   *group        // the group still taking members
+	lanes     chan struct{} // a slot per group transaction running
+	shared    atomic.Int64  // groups of two or more committed
+	regrouped atomic.Int64  // members sent to a second group
 }
 
 // Open connects to the database at url (a libpq URL or DSN), brings our
@@ -90,6 +103,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	if opts.MaxConns < 0 {
 		return nil, fmt.Errorf("postgres: negative MaxConns %d", opts.MaxConns)
+	}
+	if opts.GroupMax < 0 {
+		return nil, fmt.Errorf("postgres: negative GroupMax %d", opts.GroupMax)
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -150,7 +166,18 @@ func open(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error)
 		log = slog.Default()
 	}
 	warnWithoutAutovacuum(ctx, pool, log)
-	return &Store{queries: queries{db: pool, channel: channel}, pool: pool, q: q, log: log}, nil
+	groupMax := opts.GroupMax
+	if groupMax == 0 {
+		groupMax = DefaultGroupMax
+	}
+	// Groups hold at most a quarter of the pool, so that reads outside
+	// Update, River's workers and its listener always find a connection,
+	// and a busy moment makes bigger groups rather than more transactions:
+	// PostgreSQL does more per CPU with fewer, larger ones (two lanes of
+	// 16 delivered the most mail, with sends as high as any setting tried;
+	// docs/benchmarks.md, "Group commit").
+	lanes := make(chan struct{}, max(1, pool.Config().MaxConns/4))
+	return &Store{queries: queries{db: pool, channel: channel}, pool: pool, q: q, log: log, groupMax: groupMax, lanes: lanes}, nil
 }
 
 // dropUnusedIndexes drops River's indexes GuestPass never reads
@@ -212,9 +239,27 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // aborts, not safety. fn runs again, up to updateAttempts times in all, when
 // PostgreSQL aborts the transaction for a serialization failure or
 // deadlock. fn's own error is returned as is.
+//
+// While every lane is busy, Updates share transactions (group.go); a group
+// that does not commit runs each member's fn again, so fn may run twice
+// then too.
 func (s *Store) Update(ctx context.Context, fn func(guestpass.Tx) error) error {
+	attempts := updateAttempts
+	if s.groupMax > 1 {
+		r := s.updateInGroup(ctx, fn)
+		if !r.final && !r.alone {
+			s.regrouped.Add(1)
+			r = s.updateInGroup(ctx, fn)
+		}
+		if r.final && !retryable(r.err) {
+			return r.err
+		}
+		if r.final {
+			attempts--
+		}
+	}
 	var err error
-	for range updateAttempts {
+	for range attempts {
 		err = s.update(ctx, fn)
 		if !retryable(err) {
 			return err
@@ -223,11 +268,16 @@ func (s *Store) Update(ctx context.Context, fn func(guestpass.Tx) error) error {
 	return err
 }
 
+// update runs fn in a transaction of its own.
 func (s *Store) update(ctx context.Context, fn func(guestpass.Tx) error) error {
-	pgTx, err := beginPipe(ctx, s.pool)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return dbErr("begin", err)
 	}
+	return s.updateOn(ctx, newPipe(conn), fn)
+}
+
+func (s *Store) updateOn(ctx context.Context, pgTx *pipeTx, fn func(guestpass.Tx) error) error {
 	// A no-op after Commit; context.WithoutCancel so that a cancelled ctx
 	// still returns the connection cleanly.
 	defer func() { _ = pgTx.Rollback(context.WithoutCancel(ctx)) }()
@@ -277,7 +327,7 @@ type queries struct {
 
 type tx struct {
 	queries
-	pgTx *pipeTx
+	pgTx lateQueuer
 	q    *queue.Queue[pgx.Tx]
 }
 
