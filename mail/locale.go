@@ -59,6 +59,11 @@ type catalog struct {
 // supported lists the languages with a catalog; the first is the fallback.
 var supported = []language.Tag{language.English, language.German}
 
+// matcher is built once: building one per message was 1 % of the CPU of a
+// send-code storm (docs/benchmarks.md, "Group commit"). A Matcher only
+// reads after construction, so goroutines may share it.
+var matcher = language.NewMatcher(supported)
+
 // catalogFor picks the catalog for a BCP 47 tag ("de-CH" → German). Anything
 // unparsable or unsupported gets English: a guest must always get the mail.
 func catalogFor(locale string) (*catalog, language.Tag) {
@@ -66,7 +71,7 @@ func catalogFor(locale string) (*catalog, language.Tag) {
 	if err != nil {
 		return &english, language.English
 	}
-	_, i, conf := language.NewMatcher(supported).Match(tag)
+	_, i, conf := matcher.Match(tag)
 	if conf == language.No {
 		i = 0
 	}
