@@ -85,8 +85,8 @@ type memberReply struct {
 }
 
 // errGroupAborted answers a member's statements once its group has given
-// up; the member's fn then runs again on its own.
-var errGroupAborted = errors.New("postgres: shared transaction rolled back; running again alone")
+// up; the member's fn then runs again, and no caller sees it.
+var errGroupAborted = errors.New("postgres: shared transaction rolled back; running again")
 
 // DefaultGroupMax is the largest group when Options.GroupMax is 0.
 const DefaultGroupMax = 16

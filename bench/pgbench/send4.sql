@@ -3,7 +3,8 @@
 -- their limits in one pipelined round trip, then the four sends' writes and
 -- one COMMIT. Each transaction is four sends: multiply pgbench's tps by 4,
 -- and run it with a quarter of send.sql's clients (docs/benchmarks.md,
--- "Group commit").
+-- "Group commit"). pgbench cannot include one script in another, so this
+-- repeats send.sql's statements: change both together.
 \set vip0 random(1, 2000000000)
 \set vf0 random(1, 4000000000000000000)
 \set va0 random(1, 4000)
