@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -26,7 +27,19 @@ type member struct {
 func runGroup(t *testing.T, s *postgres.Store, members ...*member) {
 	t.Helper()
 	release := s.HoldLanes()
-	done := make(chan struct{}, len(members))
+	done := startInOrder(t, s, members)
+	release()
+	for range members {
+		<-done
+	}
+}
+
+// startInOrder starts the members' Updates one after another, each once
+// the previous one has joined the forming group, while the caller holds
+// every lane. done receives once per member that has returned.
+func startInOrder(t *testing.T, s *postgres.Store, members []*member) (done <-chan struct{}) {
+	t.Helper()
+	ended := make(chan struct{}, len(members))
 	for i, m := range members {
 		if m.ctx == nil {
 			m.ctx = t.Context()
@@ -34,7 +47,7 @@ func runGroup(t *testing.T, s *postgres.Store, members ...*member) {
 		go func() {
 			defer func() {
 				m.panic = recover()
-				done <- struct{}{}
+				ended <- struct{}{}
 			}()
 			m.err = s.Update(m.ctx, func(tx guestpass.Tx) error {
 				m.calls.Add(1)
@@ -43,10 +56,7 @@ func runGroup(t *testing.T, s *postgres.Store, members ...*member) {
 		}()
 		waitFor(t, func() bool { return s.Forming() == i+1 })
 	}
-	release()
-	for range members {
-		<-done
-	}
+	return ended
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -139,24 +149,12 @@ func TestGroupMembersRunInOrder(t *testing.T) {
 			t.Fatalf("member %d: %v", i, m.err)
 		}
 	}
-	if want := []bool{true, true, false, false}; !equal(took, want) {
+	if want := []bool{true, true, false, false}; !slices.Equal(took, want) {
 		t.Errorf("took %v, want %v", took, want)
 	}
 	if ok, _, err := s.TakeToken(t.Context(), "k", now, time.Minute, 2); ok || err != nil {
 		t.Errorf("take after the group: %v, %v; the group's takes were not kept", ok, err)
 	}
-}
-
-func equal(a, b []bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestGroupFailureRunsAgain: one member's failure, its own error or a
@@ -236,14 +234,7 @@ func TestGroupLeaderGivesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	ms := []*member{{ctx: ctx, fn: createTenant("l1")}, {ctx: t.Context(), fn: createTenant("l2")}, {ctx: t.Context(), fn: createTenant("l3")}}
 	release := s.HoldLanes()
-	done := make(chan struct{}, len(ms))
-	for i, m := range ms {
-		go func() {
-			m.err = s.Update(m.ctx, func(tx guestpass.Tx) error { m.calls.Add(1); return m.fn(tx) })
-			done <- struct{}{}
-		}()
-		waitFor(t, func() bool { return s.Forming() == i+1 })
-	}
+	done := startInOrder(t, s, ms)
 	cancel()
 	for range ms {
 		<-done
