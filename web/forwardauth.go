@@ -150,14 +150,16 @@ func findCookieOf(h http.Header, prefix, id string) string {
 			} else {
 				part, line = line, ""
 			}
-			part = strings.TrimLeft(part, " \t")
+			// Trim as net/http does (textproto.TrimString): a stray CR or
+			// LF beside a name must not hide it from us while net/http
+			// still sees it.
+			part = strings.Trim(part, asciiSpace)
 			// A part with no "=" is a cookie with an empty value, as net/http
 			// reads it: the first of that name still wins.
 			k, v, _ := strings.Cut(part, "=")
-			if k = strings.TrimRight(k, " \t"); len(k) != len(prefix)+len(id) || k[:len(prefix)] != prefix || k[len(prefix):] != id {
+			if k = strings.TrimRight(k, asciiSpace); len(k) != len(prefix)+len(id) || k[:len(prefix)] != prefix || k[len(prefix):] != id {
 				continue
 			}
-			v = strings.TrimRight(v, " \t")
 			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}
@@ -169,6 +171,9 @@ func findCookieOf(h http.Header, prefix, id string) string {
 	}
 	return ""
 }
+
+// asciiSpace is what textproto.TrimString trims.
+const asciiSpace = " \t\r\n"
 
 func cookieOctets(v string) bool {
 	for i := 0; i < len(v); i++ {

@@ -84,8 +84,8 @@ func FuzzFindCookie(f *testing.F) {
 			return // GuestPass's cookie names are tokens of these characters
 		}
 		got := findCookie(http.Header{"Cookie": {line}}, name)
-		if got == "" {
-			return
+		if got == "" || strings.Count(line, ";") >= 3000 {
+			return // net/http refuses a header of more than 3,000 cookies (GODEBUG httpcookiemaxnum)
 		}
 		r := &http.Request{Header: http.Header{"Cookie": {line}}}
 		ck, err := r.Cookie(name)
