@@ -25,10 +25,3 @@ func (s *Store) Forming() int {
 	}
 	return len(s.forming.members)
 }
-
-// SharedCommits counts the groups of two or more that committed.
-func (s *Store) SharedCommits() int64 { return s.shared.Load() }
-
-// Regrouped counts the members that ran again in a second group after
-// another member failed theirs.
-func (s *Store) Regrouped() int64 { return s.regrouped.Load() }

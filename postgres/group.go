@@ -198,6 +198,7 @@ func (s *Store) runGroup(g *group) {
 	s.releaseLane()
 	if err == nil {
 		s.shared.Add(1)
+		s.grouped.Add(int64(len(g.members)))
 	}
 	for i, m := range g.members {
 		m.result <- groupResult{err: err, final: err == nil || final, alone: culprit < 0 || i == culprit}

@@ -124,8 +124,8 @@ func TestGroupCommitsAsOneTransaction(t *testing.T) {
 		}
 	}
 	tenantsExist(t, s, ids, ids...)
-	if got := s.SharedCommits(); got != 1 {
-		t.Errorf("shared commits %d, want 1", got)
+	if st := s.Stats(); st.GroupCommits != 1 || st.GroupedUpdates != int64(len(ids)) {
+		t.Errorf("%d shared commits of %d updates, want 1 of %d", st.GroupCommits, st.GroupedUpdates, len(ids))
 	}
 }
 
@@ -205,7 +205,7 @@ func TestGroupFailureRunsAgain(t *testing.T) {
 			tenantsExist(t, s, []string{"f1", "f2", "f3"}, "f1", "f3")
 			// The failing member ran again alone, the two others in a
 			// group of their own.
-			if got := s.Regrouped(); got != 2 {
+			if got := s.Stats().RegroupedUpdates; got != 2 {
 				t.Errorf("%d members ran again in a group, want 2", got)
 			}
 		})
@@ -284,5 +284,5 @@ func TestGroupsUnderLoad(t *testing.T) {
 			t.Fatalf("tenant %d: %v", i, err)
 		}
 	}
-	t.Logf("%d shared commits for %d updates", s.SharedCommits(), n)
+	t.Logf("%d shared commits for %d updates", s.Stats().GroupCommits, n)
 }

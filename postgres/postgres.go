@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/guestpass/guestpass"
 	"github.com/guestpass/guestpass/queue"
@@ -77,7 +78,35 @@ type Store struct {
 	forming   *group        // the group still taking members
 	lanes     chan struct{} // a slot per group transaction running
 	shared    atomic.Int64  // groups of two or more committed
+	grouped   atomic.Int64  // members of those groups
 	regrouped atomic.Int64  // members sent to a second group
+}
+
+// Stats is a snapshot of the store's connection pool and group commit,
+// for an operator's metrics. Counters count since Open.
+type Stats struct {
+	MaxConns      int32 // the pool's size (pool_max_conns)
+	AcquiredConns int32 // connections in use now
+	IdleConns     int32 // connections open and free now
+	Acquires      int64 // connections handed out
+	// AcquireWaits counts the acquires that found no free connection and
+	// waited; AcquireWaitTime is how long all acquires waited in all.
+	AcquireWaits    int64
+	AcquireWaitTime time.Duration
+
+	GroupCommits     int64 // transactions shared by two or more Updates
+	GroupedUpdates   int64 // Updates committed in those transactions
+	RegroupedUpdates int64 // Updates run again after their group rolled back
+}
+
+// Stats reads the counters now.
+func (s *Store) Stats() Stats {
+	p := s.pool.Stat()
+	return Stats{
+		MaxConns: p.MaxConns(), AcquiredConns: p.AcquiredConns(), IdleConns: p.IdleConns(),
+		Acquires: p.AcquireCount(), AcquireWaits: p.EmptyAcquireCount(), AcquireWaitTime: p.AcquireDuration(),
+		GroupCommits: s.shared.Load(), GroupedUpdates: s.grouped.Load(), RegroupedUpdates: s.regrouped.Load(),
+	}
 }
 
 // Open connects to the database at url (a libpq URL or DSN), brings our

@@ -4,9 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +76,49 @@ func TestPostgresNeedsSecretKeyFile(t *testing.T) {
 	if _, _, err := m.Config.keyFile(); err == nil {
 		t.Fatal("PostgreSQL without --secret-key-file accepted")
 	}
+}
+
+// TestPostgresMetrics: /metrics carries the PostgreSQL store's pool and
+// group-commit counters, read at each scrape; a SQLite server has none.
+func TestPostgresMetrics(t *testing.T) {
+	ts := mustStart(t, usePostgres)
+	ts.mustInvite(t, ts.mustTenant(t, nil), "partner@fabrikam.example")
+	body := scrape(t, ts.URL)
+	for _, want := range []string{
+		"guestpass_db_connections_max 10\n",
+		`guestpass_db_connections{state="acquired"} `,
+		`guestpass_db_connections{state="idle"} `,
+		"guestpass_db_acquire_waits_total ",
+		"guestpass_db_acquire_wait_seconds_total ",
+		"guestpass_db_group_commits_total ",
+		"guestpass_db_grouped_writes_total ",
+		"guestpass_db_regrouped_writes_total 0\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// The invitation alone took connections: the counter moves.
+	_, rest, _ := strings.Cut(body, "\nguestpass_db_acquires_total ")
+	line, _, _ := strings.Cut(rest, "\n")
+	if n, err := strconv.ParseFloat(line, 64); err != nil || n < 1 {
+		t.Errorf("guestpass_db_acquires_total %q, want a count of at least 1", line)
+	}
+	if sqlite := scrape(t, mustStart(t, nil).URL); strings.Contains(sqlite, "guestpass_db_") {
+		t.Error("a SQLite server exports PostgreSQL pool metrics")
+	}
+}
+
+func scrape(tb testing.TB, base string) string {
+	tb.Helper()
+	r, err := http.Get(base + "/metrics")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, err := io.ReadAll(r.Body)
+	if err != nil || r.StatusCode != http.StatusOK {
+		tb.Fatalf("GET /metrics: %d %v", r.StatusCode, err)
+	}
+	return string(b)
 }

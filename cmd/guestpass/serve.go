@@ -184,6 +184,9 @@ func (m *Main) listen() error {
 	proxies, _ := m.Config.proxies()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if pg, ok := m.Store.(*postgres.Store); ok {
+		reg.MustRegister(storeCollector{pg.Stats})
+	}
 	srv, err := web.New(web.Options{Service: m.Service, Logger: m.Logger, TrustedProxies: proxies,
 		CookieDomain: m.Config.CookieDomain, Registry: reg})
 	if err != nil {
