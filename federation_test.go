@@ -369,3 +369,26 @@ func waitMail(t *testing.T, m *recordingMailer, kind guestpass.MailKind, addr st
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestFederatedStartsKeepNoSendLimits: pressing the button for an address
+// routed to its identity provider gives back the send limits the press took
+// (it commits rather than rolls back, so that it never fails a transaction
+// it shares with other writes), so federated sign-ins never spend what the
+// email code's limits allow the same network.
+func TestFederatedStartsKeepNoSendLimits(t *testing.T) {
+	f := newFedEnv(t, true)
+	fed := f.invite(t, "jo@fabrikam.com")
+	for range guestpass.DefaultLimits().SendPerIP.Burst + 5 {
+		if res := f.start(t, fed); res.UpstreamURL == "" {
+			t.Fatal("the email code was chosen for a federated address")
+		}
+	}
+	f.invite(t, "kim@northwind.example")
+	f.send(t, "", "kim@northwind.example")
+	f.waitCodes(t, "kim@northwind.example", 1) // a limited send would be a decoy, never mailed
+	for _, line := range f.signInLog(t) {
+		if strings.Contains(line, "rate_limited") {
+			t.Errorf("sign-in log: %q", line)
+		}
+	}
+}

@@ -159,8 +159,10 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 	// The address's state is read once, in the transaction that sends the
 	// code, and the send limits are taken in the same statement: the route
 	// comes from the state's guest, and a route other than the email code
-	// rolls the transaction back, the limits taken included, before
-	// anything is written.
+	// gives the limits taken back before anything else is written. It
+	// gives them back rather than roll back: on PostgreSQL this write may
+	// share its transaction with others (group commit), and a failed
+	// function would make them all run again, on every federated sign-in.
 	var g *Guest
 	var route Route
 	takes, limitReasons := s.sendLimits(t, flow, addr, req.Client)
@@ -171,7 +173,12 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 		}
 		g, route = st.Guest, routeWith(providers, t, st.Guest, addr)
 		if route.Kind != RouteMail {
-			return errNotByMail
+			for _, take := range takes[:refused] {
+				if err := tx.ReturnToken(ctx, take.Key, take.Interval); err != nil {
+					return internal("return send token", err)
+				}
+			}
+			return nil
 		}
 		if err := s.audit(ctx, tx, routeEvent(t, g, route, req.Client)); err != nil {
 			return err
@@ -183,18 +190,15 @@ func (s *Service) SendCode(ctx context.Context, req SendCodeRequest) (*SendCodeR
 		return s.sendCodeTx(ctx, tx, t, flow, isNew, addr, invID, code, decoy, st, limited, req.Client)
 	})
 	switch {
-	case errors.Is(err, errNotByMail) && route.Kind == RouteRefused:
-		return nil, errors.Join(RefusedRouteError(t, route.Reason), s.audit(ctx, s.store, routeEvent(t, g, route, req.Client)))
-	case errors.Is(err, errNotByMail):
-		return s.startUpstream(ctx, t, g, token, flow, isNew, addr, invID, route, req.Client)
 	case err != nil:
 		return nil, err
+	case route.Kind == RouteRefused:
+		return nil, errors.Join(RefusedRouteError(t, route.Reason), s.audit(ctx, s.store, routeEvent(t, g, route, req.Client)))
+	case route.Kind != RouteMail:
+		return s.startUpstream(ctx, t, g, token, flow, isNew, addr, invID, route, req.Client)
 	}
 	return &SendCodeResult{FlowToken: token, FlowExpiresAt: flow.ExpiresAt, MaskedMail: MaskAddress(addr), Tenant: t}, nil
 }
-
-// errNotByMail rolls back a send whose address is routed elsewhere.
-var errNotByMail = errors.New("route is not the email code")
 
 // requestedAddress is the address a send is for: the ticket's guest, or the
 // typed address (only its syntax is checked here).

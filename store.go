@@ -70,8 +70,8 @@ type Queries interface {
 	// TokenTake), in one round trip where the store can make it one: a code
 	// send needs both before it decides anything, and on PostgreSQL each
 	// round trip inside its transaction holds a connection. The takes do
-	// not depend on the state read; a caller that must not keep them rolls
-	// back.
+	// not depend on the state read; a caller that must not keep them gives
+	// them back (ReturnToken) or rolls back.
 	AddressStateTakingTokens(ctx context.Context, tenantID, mail, lockKey string, now time.Time, takes []TokenTake) (st *AddressState, refused int, remaining []int, err error)
 	// LatestInvitation returns the guest's newest invitation.
 	LatestInvitation(ctx context.Context, tenantID, guestID string) (*Invitation, error)
@@ -129,7 +129,7 @@ type Queries interface {
 	// (see TokenTake), in one round trip where the store can make it
 	// one: a guess at a code needs both before it decides anything. As in
 	// AddressStateTakingTokens, the takes do not depend on the lock; a
-	// caller that must not keep them rolls back.
+	// caller that must not keep them gives them back or rolls back.
 	LockedUntilTakingTokens(ctx context.Context, lockKey string, now time.Time, takes []TokenTake) (until time.Time, refused int, remaining []int, err error)
 
 	AppendAudit(ctx context.Context, e *AuditEvent) error
