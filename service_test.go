@@ -361,3 +361,75 @@ func mustOperator(t *testing.T, e *env) *guestpass.AdminToken {
 	}
 	return tok
 }
+
+// fnErrorStore records the errors its Updates' functions returned. On
+// PostgreSQL such an error fails the whole transaction, which may be
+// shared with other requests' writes (group commit).
+type fnErrorStore struct {
+	storeWithQueue
+	mu   sync.Mutex
+	errs []error
+}
+
+type storeWithQueue interface {
+	guestpass.Store
+	guestpass.MailQueue
+}
+
+func (s *fnErrorStore) Update(ctx context.Context, fn func(guestpass.Tx) error) error {
+	return s.storeWithQueue.Update(ctx, func(tx guestpass.Tx) error {
+		err := fn(tx)
+		if err != nil {
+			s.mu.Lock()
+			s.errs = append(s.errs, err)
+			s.mu.Unlock()
+		}
+		return err
+	})
+}
+
+func (s *fnErrorStore) failed() []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.errs)
+}
+
+// TestVerifyWithoutCodeCommits: a guess in a flow that has no code to
+// guess (a made-up flow token, a spent code, a code out of attempts) is
+// refused without failing its transaction, since it charged nothing:
+// anyone can post such guesses, and on PostgreSQL each failure would make
+// every write sharing the transaction run again.
+func TestVerifyWithoutCodeCommits(t *testing.T) {
+	fs := &fnErrorStore{}
+	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{},
+		func(st guestpass.Store) guestpass.Store { fs.storeWithQueue = st.(storeWithQueue); return fs })
+	var err error
+	if e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
+		t.Fatal(err)
+	}
+	e.invite(t, "jo@fabrikam.com")
+	spent := e.send(t, "", "jo@fabrikam.com")
+	code := e.waitCodes(t, "jo@fabrikam.com", 1)[0]
+	if _, err := e.verify(t, spent, code); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(31 * time.Second)
+	guessed := e.send(t, "", "jo@fabrikam.com")
+	for range guestpass.DefaultLimits().CodeAttempts {
+		if _, err := e.verify(t, guessed, "00000000"); err == nil {
+			t.Fatal("a made-up code was accepted")
+		}
+	}
+	for _, c := range []struct{ name, flow, want string }{
+		{"MadeUpFlow", "made-up-flow-token-0123456789", "flow_expired"},
+		{"SpentCode", spent, "flow_expired"},
+		{"NoAttemptsLeft", guessed, "code_used_up"},
+	} {
+		if _, err := e.verify(t, c.flow, code); codeOf(err) != c.want {
+			t.Errorf("%s: %v, want %s", c.name, err, c.want)
+		}
+	}
+	if errs := fs.failed(); len(errs) != 0 {
+		t.Errorf("transactions failed by refusals: %v", errs)
+	}
+}

@@ -108,7 +108,14 @@ func (s *Service) guessCode(ctx context.Context, tx Tx, t *Tenant, token, code s
 	// says whose address the guess is for.
 	f, g, err = tx.CountCodeAttempt(ctx, HashToken(token), s.limits.CodeAttempts)
 	if errors.Is(err, ErrNotFound) {
-		return nil, nil, nil, s.noCodeToGuess(ctx, tx, t, token)
+		// Nothing was charged, so the refusal commits (nothing) instead of
+		// failing tx: on PostgreSQL tx may be shared with other writes
+		// (group commit), and made-up flow tokens must not roll them back.
+		refused := s.noCodeToGuess(ctx, tx, t, token)
+		if KindOf(refused) == KindInternal {
+			return nil, nil, nil, refused
+		}
+		return nil, nil, refused, nil
 	} else if err != nil {
 		return nil, nil, nil, internal("count attempt", err)
 	}
