@@ -16,16 +16,8 @@ import (
 // outcome's commit.
 type outcomeFailingStore struct {
 	guestpass.Store
-	queue  guestpass.MailQueue // the wrapped store's, so mail is delivered
-	failed atomic.Bool
-}
-
-func (s *outcomeFailingStore) StartMailQueue(ctx context.Context, h guestpass.MailHandler) error {
-	return s.queue.StartMailQueue(ctx, h)
-}
-
-func (s *outcomeFailingStore) StopMailQueue(ctx context.Context) error {
-	return s.queue.StopMailQueue(ctx)
+	guestpass.MailQueue // the wrapped store's, so mail is delivered
+	failed              atomic.Bool
 }
 
 func (s *outcomeFailingStore) Update(ctx context.Context, fn func(tx guestpass.Tx) error) error {
@@ -52,7 +44,7 @@ func TestDeliveryRecordFailureDoesNotResend(t *testing.T) {
 	var wrapped *outcomeFailingStore
 	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{},
 		func(st guestpass.Store) guestpass.Store {
-			wrapped = &outcomeFailingStore{Store: st, queue: st.(guestpass.MailQueue)}
+			wrapped = &outcomeFailingStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
 			return wrapped
 		})
 	var err error

@@ -366,18 +366,14 @@ func mustOperator(t *testing.T, e *env) *guestpass.AdminToken {
 // PostgreSQL such an error fails the whole transaction, which may be
 // shared with other requests' writes (group commit).
 type fnErrorStore struct {
-	storeWithQueue
+	guestpass.Store
+	guestpass.MailQueue
 	mu   sync.Mutex
 	errs []error
 }
 
-type storeWithQueue interface {
-	guestpass.Store
-	guestpass.MailQueue
-}
-
 func (s *fnErrorStore) Update(ctx context.Context, fn func(guestpass.Tx) error) error {
-	return s.storeWithQueue.Update(ctx, func(tx guestpass.Tx) error {
+	return s.Store.Update(ctx, func(tx guestpass.Tx) error {
 		err := fn(tx)
 		if err != nil {
 			s.mu.Lock()
@@ -400,9 +396,12 @@ func (s *fnErrorStore) failed() []error {
 // anyone can post such guesses, and on PostgreSQL each failure would make
 // every write sharing the transaction run again.
 func TestVerifyWithoutCodeCommits(t *testing.T) {
-	fs := &fnErrorStore{}
+	var fs *fnErrorStore
 	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{},
-		func(st guestpass.Store) guestpass.Store { fs.storeWithQueue = st.(storeWithQueue); return fs })
+		func(st guestpass.Store) guestpass.Store {
+			fs = &fnErrorStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
+			return fs
+		})
 	var err error
 	if e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
 		t.Fatal(err)
