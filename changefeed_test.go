@@ -2,7 +2,6 @@ package guestpass_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -25,15 +24,10 @@ func (c *countingStore) GetSession(ctx context.Context, hash []byte) (*guestpass
 
 func TestSessionCheckHitsMemory(t *testing.T) {
 	var counted *countingStore
-	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
-		&recordingMailer{}, func(st guestpass.Store) guestpass.Store {
-			counted = &countingStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
-			return counted
-		})
-	var err error
-	if e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnvOn(t, func(st guestpass.Store) guestpass.Store {
+		counted = &countingStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
+		return counted
+	})
 	e.invite(t, "jo@fabrikam.com")
 	token := e.signedIn(t, "jo@fabrikam.com", 1)
 	for range 100 {

@@ -3,7 +3,6 @@ package guestpass_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,15 +41,10 @@ func (tx *outcomeFailingTx) SetMailDelivery(ctx context.Context, tenantID, invit
 // failed: the queue's retry records the outcome only.
 func TestDeliveryRecordFailureDoesNotResend(t *testing.T) {
 	var wrapped *outcomeFailingStore
-	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{},
-		func(st guestpass.Store) guestpass.Store {
-			wrapped = &outcomeFailingStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
-			return wrapped
-		})
-	var err error
-	if e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnvOn(t, func(st guestpass.Store) guestpass.Store {
+		wrapped = &outcomeFailingStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
+		return wrapped
+	})
 	inv := e.invite(t, "jo@fabrikam.com").Invitation
 	deadline := time.Now().Add(30 * time.Second)
 	for {

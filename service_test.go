@@ -67,7 +67,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{}, nil)
+	return newEnvOn(t, nil)
+}
+
+// newEnvOn is newEnv on the store as wrap wraps it (nil: as it is).
+func newEnvOn(t *testing.T, wrap func(guestpass.Store) guestpass.Store) *env {
+	t.Helper()
+	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{}, wrap)
 	var err error
 	e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso", VerifiedDomains: []string{"contoso.com"}})
 	if err != nil {
@@ -397,15 +403,10 @@ func (s *fnErrorStore) failed() []error {
 // every write sharing the transaction run again.
 func TestVerifyWithoutCodeCommits(t *testing.T) {
 	var fs *fnErrorStore
-	e := newNode(t, filepath.Join(t.TempDir(), "gp.db"), guestpass.NewFakeClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)), &recordingMailer{},
-		func(st guestpass.Store) guestpass.Store {
-			fs = &fnErrorStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
-			return fs
-		})
-	var err error
-	if e.tenant, err = e.svc.CreateTenantLocal(t.Context(), &guestpass.Tenant{DisplayName: "Contoso"}); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnvOn(t, func(st guestpass.Store) guestpass.Store {
+		fs = &fnErrorStore{Store: st, MailQueue: st.(guestpass.MailQueue)}
+		return fs
+	})
 	e.invite(t, "jo@fabrikam.com")
 	spent := e.send(t, "", "jo@fabrikam.com")
 	code := e.waitCodes(t, "jo@fabrikam.com", 1)[0]
